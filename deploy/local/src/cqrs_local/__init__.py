@@ -1,0 +1,1 @@
+"""Native local stack for CQRS: starts real infrastructure and the services without Docker."""

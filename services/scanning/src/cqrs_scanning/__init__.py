@@ -1,0 +1,1 @@
+"""The scanning service."""
