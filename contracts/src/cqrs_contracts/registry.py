@@ -1,6 +1,7 @@
 """The list of every published event, and the one way to turn events into Kafka bodies and back."""
 
-from pydantic import ValidationError
+import json
+
 
 from cqrs_contracts.events import (
     AttachmentUploaded,
@@ -20,7 +21,7 @@ _EVENTS: tuple[type[Event], ...] = (
 )
 
 
-class UnknownEventType(KeyError):
+class UnknownEventType(KeyError):  # noqa: N818 - the name is the published API
     """A message named a CloudEvents type that no registered event has."""
 
 
@@ -61,12 +62,19 @@ def serialize(event: Event) -> bytes:
 
 
 def deserialize(ce_type: str, body: bytes) -> Event:
-    """Decode and validate a Kafka record body as the event its ``ce_type`` header names."""
+    """Decode and validate a Kafka record body as the event its ``ce_type`` header names.
+
+    Readers are tolerant: fields this version does not know (added later as optional by a newer
+    producer) are ignored, so adding an optional field never breaks a running consumer.
+    """
     event_class = event_class_for(ce_type)
     try:
-        return event_class.model_validate_json(body)
-    except ValidationError as exc:
-        if any(error["type"] == "json_invalid" for error in exc.errors()):
-            msg = f"body of {ce_type} is not valid JSON: {exc.errors()[0]['msg']}"
-            raise EventDecodeError(msg) from exc
-        raise
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        msg = f"body of {ce_type} is not valid JSON: {exc}"
+        raise EventDecodeError(msg) from exc
+    if not isinstance(data, dict):
+        msg = f"body of {ce_type} must be a JSON object, got {type(data).__name__}"
+        raise EventDecodeError(msg)
+    known = {k: v for k, v in data.items() if k in event_class.model_fields}
+    return event_class.model_validate(known)

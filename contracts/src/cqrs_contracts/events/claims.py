@@ -36,7 +36,7 @@ class ClaimSubmitted(Event):
     quality_service_ids: list[Id] = Field(min_length=1)
     lines: list[ClaimLine] = Field(min_length=1)
     total_pence: Pence
-    attachment_ids: list[Id] = []
+    attachment_ids: list[Id] = Field(default_factory=list)
     submitted_by: Id
     submitted_at: UtcDatetime
 
@@ -78,7 +78,7 @@ class AttachmentUploaded(Event):
 
 
 class DeclarationApproved(Event):
-    """A commissioner approved a provider's declared achievement, or finance approved it for payment.
+    """One approval step of a provider's declared achievement was done: commissioner or finance.
 
     ``points_hundredths`` is the achievement in hundredths of a point (12.34 points → 1234), so
     points travel as an exact integer, never a float; ``achievement_pence`` is the payment.

@@ -2,7 +2,7 @@
 
 from typing import ClassVar, Literal, Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from cqrs_contracts import topics
 from cqrs_contracts.events.base import Event
@@ -23,7 +23,7 @@ class FileScanned(Event):
     attachment_id: Id
     claim_id: Id
     verdict: Literal["clean", "infected", "rejected"]
-    reasons: list[Text] = []
+    reasons: list[Text] = Field(default_factory=list)
     signature: Text | None = None
     engine_version: Text
     signature_version: Text
@@ -49,4 +49,3 @@ class FileScanned(Event):
             msg = "a rejected verdict must give the provider at least one reason"
             raise ValueError(msg)
         return self
-

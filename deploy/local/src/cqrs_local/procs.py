@@ -69,12 +69,14 @@ def spawn(layout: Layout, part: Part) -> int:
     argv = part.prepare(layout)
     layout.log_dir().mkdir(parents=True, exist_ok=True)
     layout.run_dir().mkdir(parents=True, exist_ok=True)
+    workdir = layout.data_dir(part.name)
+    workdir.mkdir(parents=True, exist_ok=True)
     log = layout.log_file(part.name).open("ab")
     log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(argv)}\n".encode())
     log.flush()
     process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                env={**os.environ, **part.env(layout)}, start_new_session=True,
-                               cwd=layout.data_dir(part.name) if part.name != "smtp" else None)
+                               cwd=workdir)
     layout.pid_file(part.name).write_text(str(process.pid))
     return process.pid
 

@@ -1,0 +1,76 @@
+"""MongoDB access through PyMongo's async API, with indexes declared per store and made at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, PyMongoError
+
+Document = dict[str, Any]
+Collection = AsyncCollection[Document]
+Database = AsyncDatabase[Document]
+
+#: Errors that mean "the database is unreachable for now", so the work is retried, never dropped.
+TRANSIENT_MONGO_ERRORS: tuple[type[BaseException], ...] = (ConnectionFailure,)
+
+
+@dataclass(frozen=True)
+class Index:
+    """One index a store needs; stores list theirs and the app creates them at start-up."""
+
+    collection: str
+    keys: Sequence[str | tuple[str, int]]
+    unique: bool = False
+    name: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def model(self) -> IndexModel:
+        """The PyMongo IndexModel for this declaration."""
+        keys = [(k, ASCENDING) if isinstance(k, str) else k for k in self.keys]
+        extra: dict[str, Any] = {"unique": self.unique, **self.options}
+        if self.name:
+            extra["name"] = self.name
+        return IndexModel(keys, **extra)
+
+
+class Mongo:
+    """One client per process; nothing connects until first use (PyMongo connects lazily)."""
+
+    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
+        self.client: AsyncMongoClient[Document] = AsyncMongoClient(
+            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True, uuidRepresentation="standard")
+        self.db: Database = self.client[database]
+
+    def collection(self, name: str) -> Collection:
+        """A collection of this service's own database."""
+        return self.db[name]
+
+    async def ensure_indexes(self, indexes: Sequence[Index]) -> None:
+        """Create each declared index that does not exist yet, one at a time.
+
+        FerretDB v1 drops the connection when one createIndexes names several indexes that
+        already exist, so existing ones are skipped by name and the rest are created singly.
+        """
+        for index in indexes:
+            model = index.model()
+            collection = self.db[index.collection]
+            existing = await collection.index_information()
+            if model.document["name"] not in existing:
+                await collection.create_indexes([model])
+
+    async def ping(self) -> str | None:
+        """None when the database answers, otherwise the reason (for /readyz)."""
+        try:
+            await self.client.admin.command("ping")
+        except PyMongoError as exc:
+            return f"database unreachable: {exc.__class__.__name__}"
+        return None
+
+    async def close(self) -> None:
+        """Close the client's connections."""
+        await self.client.close()

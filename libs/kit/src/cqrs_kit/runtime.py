@@ -1,0 +1,60 @@
+"""The live resources of one service process, built without touching the network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from faststream.kafka import KafkaBroker
+
+from cqrs_kit.broker import make_broker, relay_publisher
+from cqrs_kit.consumer import Consumer
+from cqrs_kit.mongo import Mongo
+from cqrs_kit.outbox import OutboxRelay
+from cqrs_kit.s3 import S3
+from cqrs_kit.settings import ServiceSettings
+
+
+@dataclass
+class Runtime:
+    """Settings, stores, broker, relay and consumer of one service; connections open in the lifespan."""
+
+    settings: ServiceSettings
+    mongo: Mongo
+    broker: KafkaBroker
+    consumer: Consumer
+    relay: OutboxRelay
+    s3: S3 | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: ServiceSettings, *, outbox_collections: list[str],
+              uses_s3: bool = False) -> Runtime:
+        """Wire the objects; PyMongo and FastStream connect lazily, so nothing is opened here."""
+        mongo = Mongo(settings.mongo_url, settings.database_name)
+        broker = make_broker(settings.kafka_bootstrap, client_id=f"cqrs-{settings.service_name}",
+                             description=f"CQRS {settings.service_name} service")
+        relay = OutboxRelay([mongo.collection(c) for c in outbox_collections],
+                            relay_publisher(broker), poll_seconds=settings.relay_poll_seconds,
+                            max_backoff=settings.consumer_max_backoff_seconds)
+        consumer = Consumer(broker, group=f"cqrs-{settings.service_name}",
+                            max_backoff=settings.consumer_max_backoff_seconds)
+        s3 = (S3(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key)
+              if uses_s3 else None)
+        return cls(settings=settings, mongo=mongo, broker=broker, consumer=consumer, relay=relay,
+                   s3=s3)
+
+    @property
+    def source(self) -> str:
+        """CloudEvents `source` of everything this service publishes."""
+        return f"/cqrs/{self.settings.service_name}"
+
+
+def get_runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the service's runtime."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

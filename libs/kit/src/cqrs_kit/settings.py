@@ -1,0 +1,73 @@
+"""Service settings validated at start-up, refusing development secrets anywhere but development."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Secrets that only the local stack may use; production must bring its own.
+DEVELOPMENT_SECRETS = frozenset({
+    "cqrs-local-secret-not-for-production",
+    "change-me",
+    "",
+})
+
+
+class InsecureSettingsError(ValueError):
+    """A development default secret was configured outside development."""
+
+
+class ServiceSettings(BaseSettings):
+    """Everything a service reads from its environment (variables prefixed CQRS_)."""
+
+    model_config = SettingsConfigDict(env_prefix="CQRS_", extra="ignore")
+
+    service_name: str = "cqrs"
+    environment: Literal["development", "test", "production"] = "development"
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    mongo_url: str = "mongodb://127.0.0.1:27027/"
+    mongo_database: str | None = None
+    s3_endpoint: str = "http://127.0.0.1:18333"
+    s3_access_key: str = "cqrs-local-access"
+    s3_secret_key: str = "cqrs-local-secret-not-for-production"  # noqa: S105 - refused outside development
+    clamd_address: str = "127.0.0.1:13310"
+    smtp_address: str = "127.0.0.1:12525"
+    jwks_url: str | None = None
+    jwt_issuer: str = "cqrs-identity"
+    jwt_audience: str = "cqrs"
+    topic_partitions: int = Field(default=3, ge=1)
+    relay_poll_seconds: float = Field(default=2.0, gt=0)
+    consumer_max_backoff_seconds: float = Field(default=10.0, gt=0)
+    log_json: bool | None = None
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> ServiceSettings:
+        if self.environment != "development":
+            for name in self.secret_fields():
+                if getattr(self, name) in DEVELOPMENT_SECRETS:
+                    msg = (f"CQRS_{name.upper()} is a development default; set a real secret "
+                           f"for environment {self.environment!r}")
+                    raise InsecureSettingsError(msg)
+        return self
+
+    def secret_fields(self) -> tuple[str, ...]:
+        """Fields that must not keep a development default outside development."""
+        return ("s3_secret_key",)
+
+    @property
+    def database_name(self) -> str:
+        """Each service owns its own database."""
+        return self.mongo_database or f"cqrs_{self.service_name}"
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON in production (and wherever asked), readable lines in development."""
+        return self.log_json if self.log_json is not None else self.environment == "production"
+
+    @property
+    def clamd_host_port(self) -> tuple[str, int]:
+        """clamd's address split for asyncio.open_connection."""
+        host, port = self.clamd_address.rsplit(":", 1)
+        return host, int(port)

@@ -1,0 +1,15 @@
+"""Wiring of the identity service (health, readiness and API documents only, so far)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cqrs_kit.app import ServiceSpec, create_service_app
+from cqrs_kit.settings import ServiceSettings
+
+SPEC = ServiceSpec(name="identity", description="Organisations, users, roles, clusters and login.")
+
+
+def create_app(settings: ServiceSettings | None = None) -> Any:
+    """The identity ASGI app (uvicorn --factory)."""
+    return create_service_app(SPEC, settings or ServiceSettings(service_name=SPEC.name))

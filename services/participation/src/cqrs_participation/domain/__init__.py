@@ -1,0 +1,1 @@
+"""Pure participation rules: offers and their statuses. No I/O."""
