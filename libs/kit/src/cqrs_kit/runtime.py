@@ -38,7 +38,7 @@ class Runtime:
         relay = OutboxRelay([mongo.collection(c) for c in outbox_collections],
                             relay_publisher(broker), poll_seconds=settings.relay_poll_seconds,
                             max_backoff=settings.consumer_max_backoff_seconds)
-        consumer = Consumer(broker, group=f"cqrs-{settings.service_name}",
+        consumer = Consumer(broker, group=settings.group,
                             max_backoff=settings.consumer_max_backoff_seconds)
         s3 = (S3(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key)
               if uses_s3 else None)

@@ -41,6 +41,7 @@ class ServiceSettings(BaseSettings):
     relay_poll_seconds: float = Field(default=2.0, gt=0)
     consumer_max_backoff_seconds: float = Field(default=10.0, gt=0)
     log_json: bool | None = None
+    consumer_group: str | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> ServiceSettings:
@@ -60,6 +61,11 @@ class ServiceSettings(BaseSettings):
     def database_name(self) -> str:
         """Each service owns its own database."""
         return self.mongo_database or f"cqrs_{self.service_name}"
+
+    @property
+    def group(self) -> str:
+        """The explicit consumer group of this service (overridable so tests can isolate runs)."""
+        return self.consumer_group or f"cqrs-{self.service_name}"
 
     @property
     def json_logs(self) -> bool:

@@ -1,0 +1,195 @@
+"""Test helpers shared by every service's tests: real endpoints, isolated settings, running apps,
+service processes that can be killed, and reading what really reached Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+
+from cqrs_kit.settings import ServiceSettings
+
+ENDPOINT_VARIABLES = (
+    "CQRS_KAFKA_BOOTSTRAP", "CQRS_MONGO_URL", "CQRS_S3_ENDPOINT", "CQRS_S3_ACCESS_KEY",
+    "CQRS_S3_SECRET_KEY", "CQRS_CLAMD_ADDRESS", "CQRS_SMTP_ADDRESS", "CQRS_SMTP_STORE",
+)
+
+
+class InfrastructureMissing(RuntimeError):
+    """Tests need the real servers and none were found."""
+
+
+def _docker_answers() -> bool:
+    docker = shutil.which("docker")
+    if docker is None:
+        return False
+    done = subprocess.run([docker, "info"], capture_output=True, check=False, timeout=10)
+    return done.returncode == 0
+
+
+def endpoints() -> dict[str, str]:
+    """The real servers' endpoints from the launcher's variables; fail loudly when they are absent.
+
+    Where the variables are unset but a Docker engine answers, use deploy/compose/compose.yaml
+    (`docker compose up -d`) and export the same variables; tests never fall back to fakes.
+    """
+    missing = [v for v in ENDPOINT_VARIABLES if not os.environ.get(v)]
+    if missing:
+        hint = ("a Docker engine answers: start deploy/compose/compose.yaml and export the variables"
+                if _docker_answers() else "run `make test`, or `make up` then `eval \"$(make env)\"`")
+        msg = f"real infrastructure endpoints are not set ({', '.join(missing)}); {hint}"
+        raise InfrastructureMissing(msg)
+    return {v: os.environ[v] for v in ENDPOINT_VARIABLES}
+
+
+def unique(prefix: str) -> str:
+    """A name no other test run uses (databases, groups, buckets)."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def isolated_settings(service: str, **overrides: Any) -> ServiceSettings:
+    """Settings of a service pointed at the real servers, with its own database and consumer group."""
+    endpoints()
+    values: dict[str, Any] = {
+        "service_name": service,
+        "environment": "development",
+        "mongo_database": unique(f"test_{service}").replace("-", "_"),
+        "consumer_group": unique(f"test-{service}"),
+        "relay_poll_seconds": 0.5,
+        "consumer_max_backoff_seconds": 1.0,
+    }
+    values.update(overrides)
+    return ServiceSettings(**values)
+
+
+@asynccontextmanager
+async def running_app(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's whole lifespan (broker, consumers, relay) and give an HTTP client to it."""
+    from asgi_lifespan import LifespanManager  # noqa: PLC0415 - test-only dependency
+
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def settings_env(settings: ServiceSettings) -> dict[str, str]:
+    """The CQRS_ environment variables that reproduce these settings in another process."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"CQRS_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env
+
+
+class ServiceProcess:
+    """A service run as its own uvicorn process, so tests can SIGKILL and restart it."""
+
+    def __init__(self, module: str, settings: ServiceSettings, port: int, log: Path) -> None:
+        self.module = module
+        self.settings = settings
+        self.port = port
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the service."""
+        return f"http://127.0.0.1:{self.port}/api/{self.settings.service_name}"
+
+    def start(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start the process (returns at once; see wait_ready)."""
+        env = {**os.environ, **settings_env(self.settings), **(extra_env or {})}
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", f"{self.module}:create_app", "--factory",
+                 "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+                stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        """Wait until /readyz answers 200 (or fail, naming the log)."""
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=2) as client:
+            while time.monotonic() < deadline:
+                if self.process is not None and self.process.poll() is not None:
+                    msg = f"{self.module} exited with {self.process.returncode}; see {self.log}"
+                    raise RuntimeError(msg)
+                try:
+                    if (await client.get(f"{self.url}/readyz")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+        msg = f"{self.module} not ready after {timeout}s; see {self.log}"
+        raise RuntimeError(msg)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks run, exactly like a crash."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        """Graceful stop."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def read_topic(topic: str, *, until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
+                     timeout: float = 30.0) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read a topic from the beginning (no group) until `until(records)` holds or time runs out."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=endpoints()["CQRS_KAFKA_BOOTSTRAP"],
+                                auto_offset_reset="earliest", enable_auto_commit=False,
+                                group_id=None)
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not until(records):
+            batch = await consumer.getmany(timeout_ms=500)
+            for part in batch.values():
+                records.extend(part)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def eventually(check: Callable[[], Any], *, timeout: float = 30.0,
+                     interval: float = 0.2) -> Any:
+    """Poll an async check until it returns something truthy; return it, or fail with the last value."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    msg = f"condition not met within {timeout}s (last value: {last!r})"
+    raise AssertionError(msg)
