@@ -10,13 +10,9 @@ from cqrs_contracts.registry import serialize
 
 def test_cloudevents_sdk_reads_our_kafka_records() -> None:
     event = example_events()[1]
-    envelope = envelope_for(
-        event, source="/cqrs/claims", correlation_id="request-7", actor="user-1"
-    )
+    envelope = envelope_for(event, source="/cqrs/claims", correlation_id="request-7", actor="user-1")
     body = serialize(event)
-    message = KafkaMessage(
-        headers=dict(to_kafka_headers(envelope)), key=event.aggregate_id(), value=body
-    )
+    message = KafkaMessage(headers=dict(to_kafka_headers(envelope)), key=event.aggregate_id(), value=body)
 
     read = from_binary_event(message)
 
@@ -35,9 +31,7 @@ def test_cloudevents_sdk_reads_our_kafka_records() -> None:
 def test_sdk_data_validates_back_into_the_event() -> None:
     for event in example_events():
         message = KafkaMessage(
-            headers=dict(
-                to_kafka_headers(envelope_for(event, source="/cqrs/test", correlation_id="c"))
-            ),
+            headers=dict(to_kafka_headers(envelope_for(event, source="/cqrs/test", correlation_id="c"))),
             key=None,
             value=serialize(event),
         )

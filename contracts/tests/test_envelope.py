@@ -58,8 +58,7 @@ def test_headers_may_be_a_dict_of_text() -> None:
 
 def test_unprefixed_extension_headers_are_read() -> None:
     headers = [
-        (n.removeprefix("ce_") if n == "ce_actor" else n, v)
-        for n, v in to_kafka_headers(full_envelope())
+        (n.removeprefix("ce_") if n == "ce_actor" else n, v) for n, v in to_kafka_headers(full_envelope())
     ]
     assert from_kafka_headers(headers).actor == "user-1"
 

@@ -37,9 +37,7 @@ def test_financial_year_may_span_a_century() -> None:
 
 
 def test_offer_refuses_service_ending_before_it_starts() -> None:
-    refused(
-        OfferMade, "service_start must be on or before service_end", service_end=date(2025, 3, 31)
-    )
+    refused(OfferMade, "service_start must be on or before service_end", service_end=date(2025, 3, 31))
 
 
 def test_offer_refuses_naive_time() -> None:

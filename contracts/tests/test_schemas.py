@@ -48,9 +48,7 @@ def test_schemas_backward_compatible() -> None:
         current: dict[str, Any] = json.loads(path.read_text())
         previous = committed_version(path.name) or current
         problems += [f"{path.name}: {problem}" for problem in check_compatible(previous, current)]
-    assert not problems, "breaking schema changes (publish a new version instead):\n" + "\n".join(
-        problems
-    )
+    assert not problems, "breaking schema changes (publish a new version instead):\n" + "\n".join(problems)
 
 
 def schema(properties: dict[str, Any], required: list[str], **defs: Any) -> dict[str, Any]:
@@ -86,9 +84,7 @@ def test_changed_title_or_description_is_compatible() -> None:
 
 def test_removed_property_is_reported() -> None:
     old = schema({"id": STRING, "note": STRING}, ["id"])
-    assert check_compatible(old, schema({"id": STRING}, ["id"])) == [
-        "event: property 'note' was removed"
-    ]
+    assert check_compatible(old, schema({"id": STRING}, ["id"])) == ["event: property 'note' was removed"]
 
 
 def test_retyped_property_is_reported() -> None:

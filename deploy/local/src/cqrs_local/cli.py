@@ -27,13 +27,15 @@ async def _up(layout: Layout, parts: list[Part]) -> None:
             procs.stop(layout, part.name)
         host, port = part.address.rsplit(":", 1)
         if probes.port_in_use(host, int(port)):
-            raise procs.StartError(part.name, f"{part.address} is already in use by another process",
-                                   str(layout.log_file(part.name)))
+            raise procs.StartError(
+                part.name,
+                f"{part.address} is already in use by another process",
+                str(layout.log_file(part.name)),
+            )
         procs.spawn(layout, part)
         pending.append(part)
     started = time.monotonic()
-    results = await asyncio.gather(*(procs.wait_ready(layout, p) for p in pending),
-                                   return_exceptions=True)
+    results = await asyncio.gather(*(procs.wait_ready(layout, p) for p in pending), return_exceptions=True)
     failures = [r for r in results if isinstance(r, BaseException)]
     if failures:
         for failure in failures:
@@ -63,7 +65,7 @@ async def _statuses(layout: Layout, parts: list[Part]) -> list[procs.Status]:
     return list(await asyncio.gather(*(procs.status(layout, p) for p in parts)))
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(prog="cqrs-local", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -16,8 +16,7 @@ class InstallError(RuntimeError):
     """A part's software could not be installed; the message says which and why."""
 
 
-def _run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
-         what: str) -> str:
+def _run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, what: str) -> str:
     """Run an install step, turning a failure into an InstallError with the tail of its output."""
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -43,9 +42,19 @@ def kafka_libs(layout: Layout) -> Path:
     print(f"installing Kafka {KAFKA_VERSION} jars from Maven Central into {libs} ...", flush=True)
     partial = libs.with_name("libs.partial")
     shutil.rmtree(partial, ignore_errors=True)
-    _run([mvn, "-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime",
-          f"-Dkafka.version={KAFKA_VERSION}", f"-DoutputDirectory={partial}"],
-         cwd=repo_root() / "deploy" / "local" / "kafka", what="Kafka jars")
+    _run(
+        [
+            mvn,
+            "-q",
+            "-B",
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-Dkafka.version={KAFKA_VERSION}",
+            f"-DoutputDirectory={partial}",
+        ],
+        cwd=repo_root() / "deploy" / "local" / "kafka",
+        what="Kafka jars",
+    )
     shutil.rmtree(libs, ignore_errors=True)
     partial.rename(libs)
     return libs
@@ -58,8 +67,12 @@ def ferretdb_binary(layout: Layout) -> Path:
         return binary
     go = _need("go", "install Go to build FerretDB")
     print(f"building FerretDB {FERRETDB_VERSION} with Go (first run only) ...", flush=True)
-    env = {**os.environ, "GOPATH": str(layout.cache / "go"),
-           "GOMODCACHE": str(layout.cache / "go" / "pkg" / "mod"), "GOFLAGS": "-buildvcs=false"}
+    env = {
+        **os.environ,
+        "GOPATH": str(layout.cache / "go"),
+        "GOMODCACHE": str(layout.cache / "go" / "pkg" / "mod"),
+        "GOFLAGS": "-buildvcs=false",
+    }
     module = f"github.com/FerretDB/FerretDB@{FERRETDB_VERSION}"
     info = json.loads(_run([go, "mod", "download", "-json", module], env=env, what="FerretDB"))
     src = layout.cache / "src" / f"ferretdb-{FERRETDB_VERSION}"
@@ -94,8 +107,11 @@ def debian_program(path: str, package: str) -> Path:
     print(f"installing Debian package {package} ...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     _run([*prefix, apt, "update", "-q"], env=env, what=package)
-    _run([*prefix, apt, "install", "-y", "-q", "--no-install-recommends", package], env=env,
-         what=package)
+    _run(
+        [*prefix, apt, "install", "-y", "-q", "--no-install-recommends", package],
+        env=env,
+        what=package,
+    )
     if not program.exists():
         raise InstallError(f"{package} installed but {path} is still missing")
     return program

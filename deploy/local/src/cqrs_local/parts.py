@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cqrs_local import install, probes
 from cqrs_local.config import HOST, S3_ACCESS_KEY, S3_SECRET_KEY, SERVICES, Layout, repo_root
@@ -35,51 +34,90 @@ def _kafka(layout: Layout) -> list[str]:
     home.mkdir(parents=True, exist_ok=True)
     p = layout.ports
     props = home / "server.properties"
-    props.write_text("\n".join([
-        "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.bootstrap.servers={HOST}:{p.kafka_controller}",
-        f"listeners=PLAINTEXT://{HOST}:{p.kafka},CONTROLLER://{HOST}:{p.kafka_controller}",
-        f"advertised.listeners=PLAINTEXT://{HOST}:{p.kafka}",
-        "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-        "inter.broker.listener.name=PLAINTEXT",
-        f"log.dirs={data}",
-        "num.partitions=3",
-        "auto.create.topics.enable=true",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=3",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "",
-    ]))
+    props.write_text(
+        "\n".join(
+            [
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.bootstrap.servers={HOST}:{p.kafka_controller}",
+                f"listeners=PLAINTEXT://{HOST}:{p.kafka},CONTROLLER://{HOST}:{p.kafka_controller}",
+                f"advertised.listeners=PLAINTEXT://{HOST}:{p.kafka}",
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                f"log.dirs={data}",
+                "num.partitions=3",
+                "auto.create.topics.enable=true",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=3",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "",
+            ]
+        )
+    )
     log4j = home / "log4j2.properties"
-    log4j.write_text("\n".join([
-        "status = error",
-        "appender.out.type = Console",
-        "appender.out.name = OUT",
-        "appender.out.layout.type = PatternLayout",
-        "appender.out.layout.pattern = [%d] %p %m (%c)%n",
-        "rootLogger.level = WARN",
-        "rootLogger.appenderRef.out.ref = OUT",
-        "logger.server.name = kafka.server.KafkaRaftServer",
-        "logger.server.level = INFO",
-        "",
-    ]))
+    log4j.write_text(
+        "\n".join(
+            [
+                "status = error",
+                "appender.out.type = Console",
+                "appender.out.name = OUT",
+                "appender.out.layout.type = PatternLayout",
+                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = WARN",
+                "rootLogger.appenderRef.out.ref = OUT",
+                "logger.server.name = kafka.server.KafkaRaftServer",
+                "logger.server.level = INFO",
+                "",
+            ]
+        )
+    )
     classpath = f"{libs}/*"
     if not (data / "meta.properties").exists():
-        cluster_id = subprocess.run(
-            [java, "-cp", classpath, "kafka.tools.StorageTool", "random-uuid"],
-            capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        cluster_id = (
+            subprocess.run(
+                [java, "-cp", classpath, "kafka.tools.StorageTool", "random-uuid"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         subprocess.run(
-            [java, "-cp", classpath, f"-Dlog4j2.configurationFile={log4j}", "kafka.tools.StorageTool",
-             "format", "--standalone", "-t", cluster_id, "-c", str(props)],
-            capture_output=True, text=True, check=True)
-    return [java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath, "kafka.Kafka", str(props)]
+            [
+                java,
+                "-cp",
+                classpath,
+                f"-Dlog4j2.configurationFile={log4j}",
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                cluster_id,
+                "-c",
+                str(props),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return [
+        java,
+        "-Xms256m",
+        "-Xmx768m",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={log4j}",
+        "-cp",
+        classpath,
+        "kafka.Kafka",
+        str(props),
+    ]
 
 
 def _ferretdb(layout: Layout) -> list[str]:
@@ -87,28 +125,53 @@ def _ferretdb(layout: Layout) -> list[str]:
     home = layout.data_dir("ferretdb")
     (home / "data").mkdir(parents=True, exist_ok=True)
     p = layout.ports
-    return [str(binary), "--handler=sqlite", f"--sqlite-url=file:{home / 'data'}/",
-            f"--state-dir={home}", f"--listen-addr={HOST}:{p.mongo}",
-            f"--debug-addr={HOST}:{p.ferretdb_debug}", "--telemetry=disable", "--log-level=WARN"]
+    return [
+        str(binary),
+        "--handler=sqlite",
+        f"--sqlite-url=file:{home / 'data'}/",
+        f"--state-dir={home}",
+        f"--listen-addr={HOST}:{p.mongo}",
+        f"--debug-addr={HOST}:{p.ferretdb_debug}",
+        "--telemetry=disable",
+        "--log-level=WARN",
+    ]
 
 
 def _seaweedfs(layout: Layout) -> list[str]:
     weed = install.weed_binary()
     home = layout.data_dir("seaweedfs")
     (home / "data").mkdir(parents=True, exist_ok=True)
-    identities = {"identities": [{
-        "name": "cqrs",
-        "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
-        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-    }]}
+    identities = {
+        "identities": [
+            {
+                "name": "cqrs",
+                "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            }
+        ]
+    }
     config = home / "s3.json"
     config.write_text(json.dumps(identities, indent=2))
     p = layout.ports
-    return [str(weed), "mini", f"-dir={home / 'data'}", f"-ip={HOST}", f"-ip.bind={HOST}",
-            f"-master.port={p.weed_master}", f"-volume.port={p.weed_volume}",
-            f"-filer.port={p.weed_filer}", f"-admin.port={p.weed_admin}", f"-s3.port={p.s3}",
-            f"-s3.config={config}", "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0",
-            "-s3.port.lance=0", "-master.telemetry=false", "-master.volumeSizeLimitMB=64"]
+    return [
+        str(weed),
+        "mini",
+        f"-dir={home / 'data'}",
+        f"-ip={HOST}",
+        f"-ip.bind={HOST}",
+        f"-master.port={p.weed_master}",
+        f"-volume.port={p.weed_volume}",
+        f"-filer.port={p.weed_filer}",
+        f"-admin.port={p.weed_admin}",
+        f"-s3.port={p.s3}",
+        f"-s3.config={config}",
+        "-webdav=false",
+        "-admin.ui=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-master.telemetry=false",
+        "-master.volumeSizeLimitMB=64",
+    ]
 
 
 def _clamd(layout: Layout) -> list[str]:
@@ -120,31 +183,44 @@ def _clamd(layout: Layout) -> list[str]:
         shutil.copy(signature, db / signature.name)
     conf = home / "clamd.conf"
     user = "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")
-    conf.write_text("\n".join([
-        "Foreground yes",
-        f"User {user}",
-        f"TCPAddr {HOST}",
-        f"TCPSocket {layout.ports.clamd}",
-        f"DatabaseDirectory {db}",
-        f"TemporaryDirectory {home}",
-        "LogTime yes",
-        "LogVerbose no",
-        "StreamMaxLength 100M",
-        "MaxFileSize 100M",
-        "MaxScanSize 400M",
-        "MaxThreads 8",
-        "ReadTimeout 30",
-        "CommandReadTimeout 10",
-        "SelfCheck 0",
-        "",
-    ]))
+    conf.write_text(
+        "\n".join(
+            [
+                "Foreground yes",
+                f"User {user}",
+                f"TCPAddr {HOST}",
+                f"TCPSocket {layout.ports.clamd}",
+                f"DatabaseDirectory {db}",
+                f"TemporaryDirectory {home}",
+                "LogTime yes",
+                "LogVerbose no",
+                "StreamMaxLength 100M",
+                "MaxFileSize 100M",
+                "MaxScanSize 400M",
+                "MaxThreads 8",
+                "ReadTimeout 30",
+                "CommandReadTimeout 10",
+                "SelfCheck 0",
+                "",
+            ]
+        )
+    )
     return [str(clamd), f"--config-file={conf}"]
 
 
 def _smtp(layout: Layout) -> list[str]:
     layout.smtp_store().mkdir(parents=True, exist_ok=True)
-    return [sys.executable, "-m", "cqrs_local.smtp_sink", "--host", HOST,
-            "--port", str(layout.ports.smtp), "--store", str(layout.smtp_store())]
+    return [
+        sys.executable,
+        "-m",
+        "cqrs_local.smtp_sink",
+        "--host",
+        HOST,
+        "--port",
+        str(layout.ports.smtp),
+        "--store",
+        str(layout.smtp_store()),
+    ]
 
 
 def _nginx(layout: Layout) -> list[str]:
@@ -155,35 +231,65 @@ def _nginx(layout: Layout) -> list[str]:
     template = (repo_root() / "deploy" / "local" / "nginx.conf.template").read_text()
     routes = "\n".join(
         f"        location /api/{name}/ {{ proxy_pass http://{HOST}:{layout.ports.service(name)}; }}"
-        for name in SERVICES)
+        for name in SERVICES
+    )
     user = "user root;" if os.geteuid() == 0 else ""
     conf = home / "nginx.conf"
-    conf.write_text(template.replace("@USER@", user).replace("@HOME@", str(home))
-                    .replace("@LISTEN@", f"{HOST}:{layout.ports.gateway}")
-                    .replace("@ROUTES@", routes)
-                    .replace("@ERROR_LOG@", str(layout.log_file("nginx"))))
-    return [str(nginx), "-p", str(home), "-e", str(layout.log_file("nginx")), "-c", str(conf),
-            "-g", "daemon off;"]
+    conf.write_text(
+        template.replace("@USER@", user)
+        .replace("@HOME@", str(home))
+        .replace("@LISTEN@", f"{HOST}:{layout.ports.gateway}")
+        .replace("@ROUTES@", routes)
+        .replace("@ERROR_LOG@", str(layout.log_file("nginx")))
+    )
+    return [
+        str(nginx),
+        "-p",
+        str(home),
+        "-e",
+        str(layout.log_file("nginx")),
+        "-c",
+        str(conf),
+        "-g",
+        "daemon off;",
+    ]
 
 
 def _service_env(name: str) -> Callable[[Layout], dict[str, str]]:
     def env(layout: Layout) -> dict[str, str]:
-        return {**layout.endpoints(), "CQRS_ENVIRONMENT": "development",
-                "CQRS_SERVICE_PORT": str(layout.ports.service(name))}
+        return {
+            **layout.endpoints(),
+            "CQRS_ENVIRONMENT": "development",
+            "CQRS_SERVICE_PORT": str(layout.ports.service(name)),
+        }
+
     return env
 
 
 def _service(name: str) -> Callable[[Layout], list[str]]:
     def prepare(layout: Layout) -> list[str]:
-        return [sys.executable, "-m", "uvicorn", f"cqrs_{name}.app:create_app", "--factory",
-                "--host", HOST, "--port", str(layout.ports.service(name)), "--no-access-log"]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"cqrs_{name}.app:create_app",
+            "--factory",
+            "--host",
+            HOST,
+            "--port",
+            str(layout.ports.service(name)),
+            "--no-access-log",
+        ]
+
     return prepare
 
 
-def _endpoint_probe(key: str, check: Callable[[str], Awaitable[str | None]]
-                    ) -> Callable[[Layout], Awaitable[str | None]]:
+def _endpoint_probe(
+    key: str, check: Callable[[str], Awaitable[str | None]]
+) -> Callable[[Layout], Awaitable[str | None]]:
     async def probe(layout: Layout) -> str | None:
         return await check(layout.endpoints()[key])
+
     return probe
 
 
@@ -191,24 +297,52 @@ def infrastructure(layout: Layout) -> list[Part]:
     """The six infrastructure parts, in start order."""
     p = layout.ports
     return [
-        Part("kafka", f"{HOST}:{p.kafka}", _kafka, _endpoint_probe("CQRS_KAFKA_BOOTSTRAP", probes.kafka)),
-        Part("ferretdb", f"{HOST}:{p.mongo}", _ferretdb,
-             _endpoint_probe("CQRS_MONGO_URL", probes.mongo)),
-        Part("seaweedfs", f"{HOST}:{p.s3}", _seaweedfs,
-             lambda lay: probes.s3(lay.endpoints()["CQRS_S3_ENDPOINT"], S3_ACCESS_KEY, S3_SECRET_KEY)),
+        Part(
+            "kafka",
+            f"{HOST}:{p.kafka}",
+            _kafka,
+            _endpoint_probe("CQRS_KAFKA_BOOTSTRAP", probes.kafka),
+        ),
+        Part(
+            "ferretdb",
+            f"{HOST}:{p.mongo}",
+            _ferretdb,
+            _endpoint_probe("CQRS_MONGO_URL", probes.mongo),
+        ),
+        Part(
+            "seaweedfs",
+            f"{HOST}:{p.s3}",
+            _seaweedfs,
+            lambda lay: probes.s3(lay.endpoints()["CQRS_S3_ENDPOINT"], S3_ACCESS_KEY, S3_SECRET_KEY),
+        ),
         Part("clamd", f"{HOST}:{p.clamd}", _clamd, lambda lay: probes.clamd(HOST, lay.ports.clamd)),
         Part("smtp", f"{HOST}:{p.smtp}", _smtp, lambda lay: probes.smtp(HOST, lay.ports.smtp)),
-        Part("nginx", f"{HOST}:{p.gateway}", _nginx,
-             lambda lay: probes.http_ok(f"http://{HOST}:{lay.ports.gateway}/gateway/healthz")),
+        Part(
+            "nginx",
+            f"{HOST}:{p.gateway}",
+            _nginx,
+            lambda lay: probes.http_ok(f"http://{HOST}:{lay.ports.gateway}/gateway/healthz"),
+        ),
     ]
+
+
+def _service_probe(name: str) -> Callable[[Layout], Awaitable[str | None]]:
+    async def probe(layout: Layout) -> str | None:
+        return await probes.http_ok(f"http://{HOST}:{layout.ports.service(name)}/api/{name}/readyz")
+
+    return probe
 
 
 def services(layout: Layout) -> list[Part]:
     """The five CQRS services, each one uvicorn process behind the gateway."""
     return [
-        Part(name, f"{HOST}:{layout.ports.service(name)}", _service(name),
-             lambda lay, n=name: probes.http_ok(
-                 f"http://{HOST}:{lay.ports.service(n)}/api/{n}/readyz"),
-             env=_service_env(name), start_timeout=60.0)
+        Part(
+            name,
+            f"{HOST}:{layout.ports.service(name)}",
+            _service(name),
+            _service_probe(name),
+            env=_service_env(name),
+            start_timeout=60.0,
+        )
         for name in SERVICES
     ]

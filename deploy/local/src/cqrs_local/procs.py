@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from cqrs_local.config import Layout
 from cqrs_local.parts import Part
@@ -38,8 +40,7 @@ def read_pid(layout: Layout, name: str) -> int | None:
 
 def _is_zombie(pid: int) -> bool:
     try:
-        with open(f"/proc/{pid}/stat") as stat:  # noqa: PTH123
-            return stat.read().split(") ", 1)[1].startswith("Z")
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
     except (OSError, IndexError):
         return False
 
@@ -60,8 +61,14 @@ async def status(layout: Layout, part: Part) -> Status:
     """Ask the part's process and its real endpoint."""
     pid = read_pid(layout, part.name)
     reason = await part.probe(layout) if pid else "not running"
-    return Status(part.name, pid is not None and reason is None, part.address, pid,
-                  str(layout.log_file(part.name)), reason)
+    return Status(
+        part.name,
+        pid is not None and reason is None,
+        part.address,
+        pid,
+        str(layout.log_file(part.name)),
+        reason,
+    )
 
 
 def spawn(layout: Layout, part: Part) -> int:
@@ -74,9 +81,15 @@ def spawn(layout: Layout, part: Part) -> int:
     log = layout.log_file(part.name).open("ab")
     log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(argv)}\n".encode())
     log.flush()
-    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               env={**os.environ, **part.env(layout)}, start_new_session=True,
-                               cwd=workdir)
+    process = subprocess.Popen(
+        argv,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **part.env(layout)},
+        start_new_session=True,
+        cwd=workdir,
+    )
     layout.pid_file(part.name).write_text(str(process.pid))
     return process.pid
 
@@ -92,8 +105,11 @@ async def wait_ready(layout: Layout, part: Part) -> None:
         if reason is None:
             return
         await asyncio.sleep(0.3)
-    raise StartError(part.name, f"not ready after {part.start_timeout:.0f}s: {reason}",
-                     str(layout.log_file(part.name)))
+    raise StartError(
+        part.name,
+        f"not ready after {part.start_timeout:.0f}s: {reason}",
+        str(layout.log_file(part.name)),
+    )
 
 
 def stop(layout: Layout, name: str, timeout: float = 20.0) -> bool:
@@ -113,19 +129,16 @@ def stop(layout: Layout, name: str, timeout: float = 20.0) -> bool:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _group_alive(pgid: int) -> bool:
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat:  # noqa: PTH123
-                fields = stat.read().split(") ", 1)[1].split()
+            fields = (entry / "stat").read_text().split(") ", 1)[1].split()
         except (OSError, IndexError):
             continue
         if int(fields[2]) == pgid and fields[0] != "Z":

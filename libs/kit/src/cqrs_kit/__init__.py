@@ -1,1 +1,1 @@
-"""What every CQRS service shares, written once: settings, logging, broker, outbox, consumers, stores, auth."""
+"""What every CQRS service shares, written once: settings, logs, broker, outbox, consumers, stores, auth."""

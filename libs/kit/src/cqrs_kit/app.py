@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from cqrs_contracts.topics import ALL_TOPICS
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream_fastapi import AsyncAPIConfig, FastStreamAPI
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from cqrs_contracts.topics import ALL_TOPICS
 from cqrs_kit import logs
 from cqrs_kit.auth import TokenVerifier, jwks_from_url
 from cqrs_kit.broker import ensure_topics
@@ -51,8 +51,11 @@ class CorrelationMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         """Bind, call, echo the id back."""
         logs.clear()
-        correlation = (request.headers.get("x-correlation-id")
-                       or request.headers.get("x-request-id") or str(uuid.uuid4()))
+        correlation = (
+            request.headers.get("x-correlation-id")
+            or request.headers.get("x-request-id")
+            or str(uuid.uuid4())
+        )
         request.state.correlation_id = correlation
         logs.bind(correlation_id=correlation, path=request.url.path, method=request.method)
         response = await call_next(request)
@@ -71,15 +74,21 @@ def _health_router(spec: ServiceSpec, runtime: Runtime) -> APIRouter:
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
         """Ready: every dependency (broker, database and, where used, S3 and clamd) answers."""
-        checks: dict[str, Check] = {"database": runtime.mongo.ping, "broker": _broker_check(runtime)}
+        checks: dict[str, Check] = {
+            "database": runtime.mongo.ping,
+            "broker": _broker_check(runtime),
+        }
         if runtime.s3 is not None:
             checks["object_store"] = runtime.s3.ping
         if spec.extra_checks:
             checks.update(spec.extra_checks(runtime))
         results = {name: await check() for name, check in checks.items()}
         ready = all(r is None for r in results.values())
-        body = {"status": "ready" if ready else "not ready", "service": spec.name,
-                "checks": {k: v or "ok" for k, v in results.items()}}
+        body = {
+            "status": "ready" if ready else "not ready",
+            "service": spec.name,
+            "checks": {k: v or "ok" for k, v in results.items()},
+        }
         return JSONResponse(body, status_code=200 if ready else 503)
 
     return router
@@ -89,9 +98,10 @@ def _broker_check(runtime: Runtime) -> Check:
     async def check() -> str | None:
         try:
             alive = await runtime.broker.ping(timeout=2.0)
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        except Exception as exc:
             return f"broker unreachable: {exc.__class__.__name__}"
         return None if alive else "broker unreachable"
+
     return check
 
 
@@ -99,8 +109,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
     """Build the ASGI app of one service. Nothing connects until the lifespan starts."""
     settings = settings or ServiceSettings(service_name=spec.name)
     logs.configure_logging(spec.name, json=settings.json_logs)
-    runtime = Runtime.build(settings, outbox_collections=list(spec.outbox_collections),
-                            uses_s3=bool(spec.buckets))
+    runtime = Runtime.build(
+        settings, outbox_collections=list(spec.outbox_collections), uses_s3=bool(spec.buckets)
+    )
     if spec.subscribe:
         spec.subscribe(runtime)
     runtime.consumer.subscribe()
@@ -118,28 +129,42 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         await runtime.mongo.close()
 
     async def connect(broker: KafkaBroker) -> None:
-        await ensure_topics(settings.kafka_bootstrap,
-                            [*spec.extra_topics, *runtime.consumer.topics()],
-                            partitions=settings.topic_partitions)
+        await ensure_topics(
+            settings.kafka_bootstrap,
+            [*spec.extra_topics, *runtime.consumer.topics()],
+            partitions=settings.topic_partitions,
+        )
         await broker.start()
         runtime.relay.start()
         if spec.on_start:
             await spec.on_start(runtime)
         log.info("service started", service=spec.name)
 
-    api = FastAPI(title=f"CQRS {spec.name}", description=spec.description, lifespan=lifespan,
-                  openapi_url=f"{prefix}/openapi.json", docs_url=f"{prefix}/docs", redoc_url=None)
+    api = FastAPI(
+        title=f"CQRS {spec.name}",
+        description=spec.description,
+        lifespan=lifespan,
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+    )
     api.state.runtime = runtime
     if settings.jwks_url:
-        api.state.token_verifier = TokenVerifier(jwks_from_url(settings.jwks_url),
-                                                 issuer=settings.jwt_issuer,
-                                                 audience=settings.jwt_audience)
+        api.state.token_verifier = TokenVerifier(
+            jwks_from_url(settings.jwks_url),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
     api.add_middleware(CorrelationMiddleware)
     install_problem_handlers(api)
     api.include_router(_health_router(spec, runtime), prefix=prefix)
     for router in spec.routers:
         api.include_router(router, prefix=prefix)
-    return FastStreamAPI(runtime.broker, application=api, safe_connection=True,
-                         context=runtime.broker.context,
-                         connection_hook=connect,
-                         asyncapi_path=AsyncAPIConfig(f"{prefix}/asyncapi"))
+    return FastStreamAPI(
+        runtime.broker,
+        application=api,
+        safe_connection=True,
+        context=runtime.broker.context,
+        connection_hook=connect,
+        asyncapi_path=AsyncAPIConfig(f"{prefix}/asyncapi"),
+    )

@@ -36,8 +36,9 @@ class Principal(BaseModel):
 
     def has_role(self, role: str, organisation: str | None = None) -> bool:
         """Whether the user holds the role (at the organisation, when one is given)."""
-        return any(g.role == role and (organisation is None or g.organisation == organisation)
-                   for g in self.roles)
+        return any(
+            g.role == role and (organisation is None or g.organisation == organisation) for g in self.roles
+        )
 
     def may_act_on(self, organisation: str) -> bool:
         """Whether the organisation lies in the user's effective scope (computed by identity)."""
@@ -60,8 +61,9 @@ def jwks_from_url(url: str) -> JwksSource:
 class TokenVerifier:
     """Checks signature, expiry, issuer and audience; refreshes keys when an unknown key id appears."""
 
-    def __init__(self, source: JwksSource, *, issuer: str, audience: str,
-                 refresh_seconds: float = 300.0) -> None:
+    def __init__(
+        self, source: JwksSource, *, issuer: str, audience: str, refresh_seconds: float = 300.0
+    ) -> None:
         self._source = source
         self._issuer = issuer
         self._audience = audience
@@ -89,15 +91,24 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
             key = await self._key(str(header.get("kid", "")))
-            claims = jwt.decode(token, key=key, algorithms=ALGORITHMS, issuer=self._issuer,
-                                audience=self._audience, options={"require": ["exp", "sub"]})
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=ALGORITHMS,
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp", "sub"]},
+            )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorised("access token has expired; refresh it") from exc
         except jwt.PyJWTError as exc:
             raise Unauthorised(f"invalid access token: {exc}") from exc
-        return Principal(user_id=claims["sub"], name=claims.get("name", ""),
-                         roles=[RoleGrant.model_validate(r) for r in claims.get("roles", [])],
-                         scope=list(claims.get("scope_orgs", [])))
+        return Principal(
+            user_id=claims["sub"],
+            name=claims.get("name", ""),
+            roles=[RoleGrant.model_validate(r) for r in claims.get("roles", [])],
+            scope=list(claims.get("scope_orgs", [])),
+        )
 
 
 async def current_user(request: Request) -> Principal:

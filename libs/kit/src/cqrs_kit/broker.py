@@ -18,10 +18,17 @@ log = get_logger(__name__)
 
 def make_broker(bootstrap: str, *, client_id: str, description: str | None = None) -> KafkaBroker:
     """A FastStream Kafka broker whose producer is idempotent and waits for all in-sync replicas."""
-    return KafkaBroker(bootstrap, client_id=client_id, enable_idempotence=True, acks="all",
-                       description=description, graceful_timeout=10.0,
-                       logger=logging.getLogger("faststream.kafka"), log_level=logging.DEBUG,
-                       request_timeout_ms=15_000)
+    return KafkaBroker(
+        bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        description=description,
+        graceful_timeout=10.0,
+        logger=logging.getLogger("faststream.kafka"),
+        log_level=logging.DEBUG,
+        request_timeout_ms=15_000,
+    )
 
 
 async def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: int) -> list[str]:
@@ -34,8 +41,9 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: in
         missing = [t for t in wanted if t not in existing]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics([NewTopic(t, num_partitions=partitions, replication_factor=1)
-                                           for t in missing])
+                await admin.create_topics(
+                    [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+                )
             log.info("topics created", topics=missing, partitions=partitions)
         return missing
     finally:
@@ -47,8 +55,12 @@ def relay_publisher(broker: KafkaBroker) -> Any:
 
     async def publish(entry: Mapping[str, Any]) -> None:
         headers = {str(k): str(v) for k, v in entry["headers"].items()}
-        await broker.publish(entry["body"].encode(), topic=entry["topic"],
-                             key=str(entry["key"]).encode(), headers=headers,
-                             correlation_id=headers.get("ce_correlationid"))
+        await broker.publish(
+            entry["body"].encode(),
+            topic=entry["topic"],
+            key=str(entry["key"]).encode(),
+            headers=headers,
+            correlation_id=headers.get("ce_correlationid"),
+        )
 
     return publish

@@ -60,10 +60,21 @@ class TransientError(Exception):
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, *, instance: str | None = None,
-            errors: list[dict[str, Any]] | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
     """Build an RFC 9457 problem-details response."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if instance:
         body["instance"] = instance
     if errors:
@@ -81,16 +92,21 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = [{"field": ".".join(str(p) for p in err["loc"] if p != "body"),
-                   "message": err["msg"]} for err in exc.errors()]
+        errors = [
+            {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "message": err["msg"]}
+            for err in exc.errors()
+        ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "Invalid request", detail, instance=request.url.path, errors=errors)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path)
-        return problem(500, "Internal error",
-                       "Something went wrong on our side and nothing was changed; try again later.",
-                       instance=request.url.path)
+        return problem(
+            500,
+            "Internal error",
+            "Something went wrong on our side and nothing was changed; try again later.",
+            instance=request.url.path,
+        )
 
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(Exception, on_unexpected)

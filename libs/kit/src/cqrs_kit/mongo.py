@@ -43,7 +43,8 @@ class Mongo:
 
     def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
-            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True, uuidRepresentation="standard")
+            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True, uuidRepresentation="standard"
+        )
         self.db: Database = self.client[database]
 
     def collection(self, name: str) -> Collection:

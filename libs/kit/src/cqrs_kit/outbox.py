@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from cqrs_contracts.envelope import envelope_for, to_kafka_headers
-from cqrs_contracts.events.base import Event
-from cqrs_contracts.registry import serialize
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from cqrs_contracts.envelope import envelope_for, to_kafka_headers
+from cqrs_contracts.events.base import Event
+from cqrs_contracts.registry import serialize
 from cqrs_kit.errors import VersionConflict
 from cqrs_kit.logs import get_logger
 from cqrs_kit.mongo import Collection, Document
@@ -30,46 +30,68 @@ OUTBOX = "outbox"
 Publish = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
-def outbox_entries(events: Sequence[Event], *, source: str, correlation_id: str | None = None,
-                   causation_id: str | None = None, actor: str | None = None) -> list[Document]:
+def outbox_entries(
+    events: Sequence[Event],
+    *,
+    source: str,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+    actor: str | None = None,
+) -> list[Document]:
     """Turn new events into outbox entries carrying their topic, key, CloudEvents headers and body."""
     entries: list[Document] = []
     correlation = correlation_id or str(uuid.uuid4())
     for event in events:
-        envelope = envelope_for(event, source=source, correlation_id=correlation,
-                                causation_id=causation_id, actor=actor)
-        entries.append({
-            "id": envelope.id,
-            "topic": event.topic,
-            "key": event.aggregate_id(),
-            "type": envelope.type,
-            "headers": {k: v.decode() for k, v in to_kafka_headers(envelope)},  # no nested arrays in FerretDB
-            "body": serialize(event).decode(),
-            "created_at": datetime.now(UTC),
-        })
+        envelope = envelope_for(
+            event, source=source, correlation_id=correlation, causation_id=causation_id, actor=actor
+        )
+        entries.append(
+            {
+                "id": envelope.id,
+                "topic": event.topic,
+                "key": event.aggregate_id(),
+                "type": envelope.type,
+                "headers": {
+                    k: v.decode() for k, v in to_kafka_headers(envelope)
+                },  # no nested arrays in FerretDB
+                "body": serialize(event).decode(),
+                "created_at": datetime.now(UTC),
+            }
+        )
     return entries
 
 
-async def save_aggregate(collection: Collection, aggregate_id: str, expected_version: int,
-                         state: Mapping[str, Any], entries: Sequence[Document]) -> int:
+async def save_aggregate(
+    collection: Collection,
+    aggregate_id: str,
+    expected_version: int,
+    state: Mapping[str, Any],
+    entries: Sequence[Document],
+) -> int:
     """Save new state and its events in one atomic write; raise VersionConflict if someone beat us.
 
     ``expected_version`` is the version the caller loaded (0 for a new aggregate). Returns the new
     version.
     """
     new_version = expected_version + 1
-    update = {"$set": {**state, "version": new_version},
-              "$push": {OUTBOX: {"$each": list(entries)}}}
+    update = {
+        "$set": {**state, "version": new_version},
+        "$push": {OUTBOX: {"$each": list(entries)}},
+    }
     try:
         saved = await collection.find_one_and_update(
-            {"_id": aggregate_id, "version": expected_version}, update,
+            {"_id": aggregate_id, "version": expected_version},
+            update,
             upsert=expected_version == 0,
-            return_document=ReturnDocument.AFTER)
+            return_document=ReturnDocument.AFTER,
+        )
     except DuplicateKeyError:
         saved = None
     if saved is None:
-        msg = (f"{aggregate_id} was changed by someone else (expected version {expected_version}); "
-               "reload it and try again")
+        msg = (
+            f"{aggregate_id} was changed by someone else (expected version {expected_version}); "
+            "reload it and try again"
+        )
         raise VersionConflict(msg)
     return new_version
 
@@ -77,8 +99,14 @@ async def save_aggregate(collection: Collection, aggregate_id: str, expected_ver
 class OutboxRelay:
     """Publishes outbox entries of the watched collections, woken on save, polling as a safety net."""
 
-    def __init__(self, collections: Sequence[Collection], publish: Publish, *,
-                 poll_seconds: float = 2.0, max_backoff: float = 10.0) -> None:
+    def __init__(
+        self,
+        collections: Sequence[Collection],
+        publish: Publish,
+        *,
+        poll_seconds: float = 2.0,
+        max_backoff: float = 10.0,
+    ) -> None:
         self._collections = list(collections)
         self._publish = publish
         self._poll = poll_seconds
@@ -111,7 +139,7 @@ class OutboxRelay:
             try:
                 await self.drain()
                 backoff = 0.2
-            except Exception as exc:  # noqa: BLE001 - keep relaying whatever failed; nothing is lost
+            except Exception as exc:
                 log.warning("outbox relay failed, will retry", error=repr(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
@@ -121,14 +149,14 @@ class OutboxRelay:
         """Publish everything pending now; returns how many entries were published."""
         count = 0
         for collection in self._collections:
-            async for doc in collection.find({OUTBOX: {"$exists": True, "$ne": []}},
-                                             {OUTBOX: 1}):
+            async for doc in collection.find({OUTBOX: {"$exists": True, "$ne": []}}, {OUTBOX: 1}):
                 for entry in doc.get(OUTBOX) or []:
                     await self._publish(entry)
                     # Pop the head only if it is still the entry just published (FerretDB v1
                     # ignores $pull with a sub-document condition, so we cannot pull by id).
-                    await collection.update_one({"_id": doc["_id"], f"{OUTBOX}.0.id": entry["id"]},
-                                                {"$pop": {OUTBOX: -1}})
+                    await collection.update_one(
+                        {"_id": doc["_id"], f"{OUTBOX}.0.id": entry["id"]}, {"$pop": {OUTBOX: -1}}
+                    )
                     count += 1
         self.published += count
         return count

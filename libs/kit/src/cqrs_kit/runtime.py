@@ -29,21 +29,25 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: ServiceSettings, *, outbox_collections: list[str],
-              uses_s3: bool = False) -> Runtime:
+    def build(
+        cls, settings: ServiceSettings, *, outbox_collections: list[str], uses_s3: bool = False
+    ) -> Runtime:
         """Wire the objects; PyMongo and FastStream connect lazily, so nothing is opened here."""
         mongo = Mongo(settings.mongo_url, settings.database_name)
-        broker = make_broker(settings.kafka_bootstrap, client_id=f"cqrs-{settings.service_name}",
-                             description=f"CQRS {settings.service_name} service")
-        relay = OutboxRelay([mongo.collection(c) for c in outbox_collections],
-                            relay_publisher(broker), poll_seconds=settings.relay_poll_seconds,
-                            max_backoff=settings.consumer_max_backoff_seconds)
-        consumer = Consumer(broker, group=settings.group,
-                            max_backoff=settings.consumer_max_backoff_seconds)
-        s3 = (S3(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key)
-              if uses_s3 else None)
-        return cls(settings=settings, mongo=mongo, broker=broker, consumer=consumer, relay=relay,
-                   s3=s3)
+        broker = make_broker(
+            settings.kafka_bootstrap,
+            client_id=f"cqrs-{settings.service_name}",
+            description=f"CQRS {settings.service_name} service",
+        )
+        relay = OutboxRelay(
+            [mongo.collection(c) for c in outbox_collections],
+            relay_publisher(broker),
+            poll_seconds=settings.relay_poll_seconds,
+            max_backoff=settings.consumer_max_backoff_seconds,
+        )
+        consumer = Consumer(broker, group=settings.group, max_backoff=settings.consumer_max_backoff_seconds)
+        s3 = S3(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key) if uses_s3 else None
+        return cls(settings=settings, mongo=mongo, broker=broker, consumer=consumer, relay=relay, s3=s3)
 
     @property
     def source(self) -> str:

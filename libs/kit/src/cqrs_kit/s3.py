@@ -14,14 +14,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 class S3:
     """A configured session; each use opens a client for the duration of one unit of work."""
 
-    def __init__(self, endpoint: str, access_key: str, secret_key: str,
-                 region: str = "us-east-1") -> None:
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, region: str = "us-east-1") -> None:
         self._session = aioboto3.Session()
         self._kwargs: dict[str, Any] = {
-            "endpoint_url": endpoint, "aws_access_key_id": access_key,
-            "aws_secret_access_key": secret_key, "region_name": region,
-            "config": Config(signature_version="s3v4", retries={"max_attempts": 2},
-                             s3={"addressing_style": "path"}, connect_timeout=3, read_timeout=30),
+            "endpoint_url": endpoint,
+            "aws_access_key_id": access_key,
+            "aws_secret_access_key": secret_key,
+            "region_name": region,
+            "config": Config(
+                signature_version="s3v4",
+                retries={"max_attempts": 2},
+                s3={"addressing_style": "path"},
+                connect_timeout=3,
+                read_timeout=30,
+            ),
         }
 
     @asynccontextmanager

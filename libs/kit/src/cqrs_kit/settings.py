@@ -8,11 +8,13 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Secrets that only the local stack may use; production must bring its own.
-DEVELOPMENT_SECRETS = frozenset({
-    "cqrs-local-secret-not-for-production",
-    "change-me",
-    "",
-})
+DEVELOPMENT_SECRETS = frozenset(
+    {
+        "cqrs-local-secret-not-for-production",
+        "change-me",
+        "",
+    }
+)
 
 
 class InsecureSettingsError(ValueError):
@@ -48,8 +50,10 @@ class ServiceSettings(BaseSettings):
         if self.environment != "development":
             for name in self.secret_fields():
                 if getattr(self, name) in DEVELOPMENT_SECRETS:
-                    msg = (f"CQRS_{name.upper()} is a development default; set a real secret "
-                           f"for environment {self.environment!r}")
+                    msg = (
+                        f"CQRS_{name.upper()} is a development default; set a real secret "
+                        f"for environment {self.environment!r}"
+                    )
                     raise InsecureSettingsError(msg)
         return self
 

@@ -22,8 +22,14 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from cqrs_kit.settings import ServiceSettings
 
 ENDPOINT_VARIABLES = (
-    "CQRS_KAFKA_BOOTSTRAP", "CQRS_MONGO_URL", "CQRS_S3_ENDPOINT", "CQRS_S3_ACCESS_KEY",
-    "CQRS_S3_SECRET_KEY", "CQRS_CLAMD_ADDRESS", "CQRS_SMTP_ADDRESS", "CQRS_SMTP_STORE",
+    "CQRS_KAFKA_BOOTSTRAP",
+    "CQRS_MONGO_URL",
+    "CQRS_S3_ENDPOINT",
+    "CQRS_S3_ACCESS_KEY",
+    "CQRS_S3_SECRET_KEY",
+    "CQRS_CLAMD_ADDRESS",
+    "CQRS_SMTP_ADDRESS",
+    "CQRS_SMTP_STORE",
 )
 
 
@@ -47,8 +53,11 @@ def endpoints() -> dict[str, str]:
     """
     missing = [v for v in ENDPOINT_VARIABLES if not os.environ.get(v)]
     if missing:
-        hint = ("a Docker engine answers: start deploy/compose/compose.yaml and export the variables"
-                if _docker_answers() else "run `make test`, or `make up` then `eval \"$(make env)\"`")
+        hint = (
+            "a Docker engine answers: start deploy/compose/compose.yaml and export the variables"
+            if _docker_answers()
+            else 'run `make test`, or `make up` then `eval "$(make env)"`'
+        )
         msg = f"real infrastructure endpoints are not set ({', '.join(missing)}); {hint}"
         raise InfrastructureMissing(msg)
     return {v: os.environ[v] for v in ENDPOINT_VARIABLES}
@@ -115,9 +124,23 @@ class ServiceProcess:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", f"{self.module}:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
-                stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    f"{self.module}:create_app",
+                    "--factory",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--no-access-log",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
 
     async def wait_ready(self, timeout: float = 60) -> None:
         """Wait until /readyz answers 200 (or fail, naming the log)."""
@@ -162,12 +185,20 @@ def free_port() -> int:
         return port
 
 
-async def read_topic(topic: str, *, until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
-                     timeout: float = 30.0) -> list[ConsumerRecord[bytes, bytes]]:
+async def read_topic(
+    topic: str,
+    *,
+    until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
+    timeout: float = 30.0,
+) -> list[ConsumerRecord[bytes, bytes]]:
     """Read a topic from the beginning (no group) until `until(records)` holds or time runs out."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=endpoints()["CQRS_KAFKA_BOOTSTRAP"],
-                                auto_offset_reset="earliest", enable_auto_commit=False,
-                                group_id=None)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=endpoints()["CQRS_KAFKA_BOOTSTRAP"],
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:
@@ -181,8 +212,7 @@ async def read_topic(topic: str, *, until: Callable[[list[ConsumerRecord[bytes, 
     return records
 
 
-async def eventually(check: Callable[[], Any], *, timeout: float = 30.0,
-                     interval: float = 0.2) -> Any:
+async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.2) -> Any:
     """Poll an async check until it returns something truthy; return it, or fail with the last value."""
     deadline = time.monotonic() + timeout
     last: Any = None

@@ -6,13 +6,17 @@ from typing import Any
 
 from cqrs_kit.app import ServiceSpec, create_service_app
 from cqrs_kit.settings import ServiceSettings
-
 from cqrs_notifications.api import router
 from cqrs_notifications.handlers import subscribe
 from cqrs_notifications.store import INDEXES
 
-SPEC = ServiceSpec(name="notifications", description="Message Centre tasks and messages.",
-                   routers=[router], indexes=INDEXES, subscribe=subscribe)
+SPEC = ServiceSpec(
+    name="notifications",
+    description="Message Centre tasks and messages.",
+    routers=[router],
+    indexes=INDEXES,
+    subscribe=subscribe,
+)
 
 
 def create_app(settings: ServiceSettings | None = None) -> Any:

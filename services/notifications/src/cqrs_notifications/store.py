@@ -35,8 +35,7 @@ class TaskStore:
     async def add(self, task: Task) -> bool:
         """Store the task; False when it already exists (a repeated event)."""
         try:
-            await self._tasks.insert_one({"_id": task.task_id,
-                                          **task.model_dump(exclude={"task_id"})})
+            await self._tasks.insert_one({"_id": task.task_id, **task.model_dump(exclude={"task_id"})})
         except DuplicateKeyError:
             return False
         return True

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request, status
 
 from cqrs_kit.errors import DomainError, NotFound
 from cqrs_kit.runtime import RuntimeDep
-
 from cqrs_participation import service
 from cqrs_participation.domain.offers import MakeOffer, Offer, OfferRuleBroken
 
@@ -17,8 +16,7 @@ router = APIRouter(tags=["offers"])
 async def make_offer(command: MakeOffer, request: Request, runtime: RuntimeDep) -> Offer:
     """Offer a Quality Service to one provider; the provider gets a Message Centre task."""
     try:
-        return await service.make_offer(runtime, command,
-                                        correlation_id=request.state.correlation_id)
+        return await service.make_offer(runtime, command, correlation_id=request.state.correlation_id)
     except OfferRuleBroken as exc:
         raise DomainError(str(exc)) from exc
 

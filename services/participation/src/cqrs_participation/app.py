@@ -6,12 +6,16 @@ from typing import Any
 
 from cqrs_kit.app import ServiceSpec, create_service_app
 from cqrs_kit.settings import ServiceSettings
-
 from cqrs_participation.api import router
 from cqrs_participation.store import INDEXES, OFFERS
 
-SPEC = ServiceSpec(name="participation", description="Quality Services, offers and their statuses.",
-                   routers=[router], indexes=INDEXES, outbox_collections=[OFFERS])
+SPEC = ServiceSpec(
+    name="participation",
+    description="Quality Services, offers and their statuses.",
+    routers=[router],
+    indexes=INDEXES,
+    outbox_collections=[OFFERS],
+)
 
 
 def create_app(settings: ServiceSettings | None = None) -> Any:

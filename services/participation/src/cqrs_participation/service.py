@@ -7,19 +7,18 @@ import uuid
 
 from cqrs_kit.outbox import outbox_entries
 from cqrs_kit.runtime import Runtime
-
 from cqrs_participation.domain import offers
 from cqrs_participation.store import OFFERS, OfferStore
 
 
-async def make_offer(runtime: Runtime, command: offers.MakeOffer, *, correlation_id: str,
-                     actor: str | None = None) -> offers.Offer:
+async def make_offer(
+    runtime: Runtime, command: offers.MakeOffer, *, correlation_id: str, actor: str | None = None
+) -> offers.Offer:
     """Make one offer: it is saved with its OfferMade, then the relay publishes it."""
     offer_id = str(uuid.uuid4())
     events = offers.make_offer(offer_id, command, dt.datetime.now(dt.UTC))
     state = offers.apply(None, events[0])
-    entries = outbox_entries(events, source=runtime.source, correlation_id=correlation_id,
-                             actor=actor)
+    entries = outbox_entries(events, source=runtime.source, correlation_id=correlation_id, actor=actor)
     state.version = await OfferStore(runtime.mongo.collection(OFFERS)).save(state, entries)
     runtime.relay.wake()
     return state

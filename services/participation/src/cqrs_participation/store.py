@@ -8,12 +8,13 @@ from typing import Any
 
 from cqrs_kit.mongo import Collection, Document, Index
 from cqrs_kit.outbox import save_aggregate
-
 from cqrs_participation.domain.offers import Offer
 
 OFFERS = "offers"
-INDEXES = [Index(OFFERS, ["provider_organisation_id", "status"]),
-           Index(OFFERS, ["commissioner_organisation_id", "financial_year"])]
+INDEXES = [
+    Index(OFFERS, ["provider_organisation_id", "status"]),
+    Index(OFFERS, ["commissioner_organisation_id", "financial_year"]),
+]
 
 
 def _to_doc(offer: Offer) -> dict[str, Any]:
@@ -32,8 +33,7 @@ class OfferStore:
 
     async def save(self, offer: Offer, entries: Sequence[Document]) -> int:
         """Save the offer and append its events to its outbox."""
-        return await save_aggregate(self._offers, offer.offer_id, offer.version, _to_doc(offer),
-                                    entries)
+        return await save_aggregate(self._offers, offer.offer_id, offer.version, _to_doc(offer), entries)
 
     async def get(self, offer_id: str) -> Offer | None:
         """Load one offer."""

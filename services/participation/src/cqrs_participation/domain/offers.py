@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from cqrs_contracts.events import OfferMade
 from cqrs_contracts.values import FinancialYear, Id, OdsCode, Text
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class OfferStatus(StrEnum):
@@ -74,11 +75,18 @@ def make_offer(offer_id: str, command: MakeOffer, now: dt.datetime) -> list[Offe
 
 def apply(state: Offer | None, event: OfferMade) -> Offer:
     """Fold an event into the offer's state."""
-    return Offer(offer_id=event.offer_id, status=OfferStatus.OFFERED,
-                 quality_service_id=event.quality_service_id,
-                 commissioner_organisation_id=event.commissioner_organisation_id,
-                 provider_organisation_id=event.provider_organisation_id,
-                 financial_year=event.financial_year, payment_type=event.payment_type,
-                 service_start=event.service_start, service_end=event.service_end,
-                 response_date=event.response_date, target_date=event.target_date,
-                 offered_at=event.offered_at, version=state.version if state else 0)
+    return Offer(
+        offer_id=event.offer_id,
+        status=OfferStatus.OFFERED,
+        quality_service_id=event.quality_service_id,
+        commissioner_organisation_id=event.commissioner_organisation_id,
+        provider_organisation_id=event.provider_organisation_id,
+        financial_year=event.financial_year,
+        payment_type=event.payment_type,
+        service_start=event.service_start,
+        service_end=event.service_end,
+        response_date=event.response_date,
+        target_date=event.target_date,
+        offered_at=event.offered_at,
+        version=state.version if state else 0,
+    )
