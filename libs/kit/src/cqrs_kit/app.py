@@ -135,7 +135,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
             partitions=settings.topic_partitions,
         )
         await broker.start()
-        runtime.relay.start()
+        if settings.relay_enabled:
+            runtime.relay.start()
         if spec.on_start:
             await spec.on_start(runtime)
         log.info("service started", service=spec.name)

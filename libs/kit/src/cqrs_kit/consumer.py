@@ -101,7 +101,8 @@ class Consumer:
             title=f"{self.group}:{topic}",
         )
         async def consume(record: Any) -> None:
-            await self.handle(record)
+            # FastStream's own DI passes the decoded dict; the FastAPI integration unpacks it.
+            await self.handle(record["record"] if isinstance(record, dict) else record)
 
     async def handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
         """Process one record to the end: applied, skipped, or dead-lettered. Raises only on shutdown."""

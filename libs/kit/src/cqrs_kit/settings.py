@@ -41,6 +41,7 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "cqrs"
     topic_partitions: int = Field(default=3, ge=1)
     relay_poll_seconds: float = Field(default=2.0, gt=0)
+    relay_enabled: bool = True  # off for a replica that must not publish (and for crash tests)
     consumer_max_backoff_seconds: float = Field(default=10.0, gt=0)
     log_json: bool | None = None
     consumer_group: str | None = None

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from cqrs_contracts.envelope import Envelope
 from cqrs_contracts.events import OfferMade
+from cqrs_kit import clock
 from cqrs_kit.idempotency import derived_id
 from cqrs_kit.logs import get_logger
 from cqrs_kit.runtime import Runtime
@@ -29,7 +28,7 @@ def subscribe(runtime: Runtime) -> None:
                 title=f"Review the offer of Quality Service {event.quality_service_id}",
                 subject_id=event.offer_id,
                 source_event_id=envelope.id,
-                created_at=dt.datetime.now(dt.UTC),
+                created_at=clock.now(),
             )
         )
         log.info("offer task stored" if created else "offer task already stored", offer_id=event.offer_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
+from cqrs_kit import clock
 from cqrs_kit.outbox import outbox_entries
 from cqrs_kit.runtime import Runtime
 from cqrs_participation.domain import offers
@@ -16,7 +16,7 @@ async def make_offer(
 ) -> offers.Offer:
     """Make one offer: it is saved with its OfferMade, then the relay publishes it."""
     offer_id = str(uuid.uuid4())
-    events = offers.make_offer(offer_id, command, dt.datetime.now(dt.UTC))
+    events = offers.make_offer(offer_id, command, clock.now())
     state = offers.apply(None, events[0])
     entries = outbox_entries(events, source=runtime.source, correlation_id=correlation_id, actor=actor)
     state.version = await OfferStore(runtime.mongo.collection(OFFERS)).save(state, entries)

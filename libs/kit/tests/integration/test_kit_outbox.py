@@ -1,0 +1,95 @@
+"""The outbox on the real FerretDB and Kafka: atomic version-guarded saves, ordered publishing,
+removal only after the broker's ack."""
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import pytest
+
+from cqrs_contracts.events import OfferMade
+from cqrs_kit.broker import make_broker, relay_publisher
+from cqrs_kit.errors import VersionConflict
+from cqrs_kit.mongo import Collection, Mongo
+from cqrs_kit.outbox import OutboxRelay, outbox_entries, save_aggregate
+from cqrs_kit.testing import read_topic, unique
+
+
+def offer(offer_id: str, payment_type: str = "Local") -> OfferMade:
+    return OfferMade(offer_id=offer_id, quality_service_id="QS1", commissioner_organisation_id="QWE",
+                     provider_organisation_id="A81001", financial_year="2025/26", payment_type=payment_type,
+                     service_start=dt.date(2025, 4, 1), service_end=dt.date(2026, 3, 31),
+                     response_date=dt.date(2025, 5, 1), offered_at=dt.datetime.now(dt.UTC))
+
+
+@pytest.fixture
+async def collection(infra: dict[str, str]) -> AsyncIterator[Collection]:
+    mongo = Mongo(infra["CQRS_MONGO_URL"], unique("test_outbox").replace("-", "_"))
+    yield mongo.collection("aggregates")
+    await mongo.client.drop_database(mongo.db.name)
+    await mongo.close()
+
+
+async def test_save_is_version_guarded_and_appends_events(collection: Collection) -> None:
+    aggregate = str(uuid.uuid4())
+    first = outbox_entries([offer(aggregate)], source="/test", correlation_id="c1")
+    assert await save_aggregate(collection, aggregate, 0, {"status": "Offered"}, first) == 1
+    second = outbox_entries([offer(aggregate, "QOF")], source="/test", correlation_id="c2")
+    assert await save_aggregate(collection, aggregate, 1, {"status": "Approved"}, second) == 2
+
+    with pytest.raises(VersionConflict, match="expected version 1"):
+        await save_aggregate(collection, aggregate, 1, {"status": "Rejected"}, second)
+    with pytest.raises(VersionConflict):
+        await save_aggregate(collection, aggregate, 0, {"status": "Rejected"}, second)
+
+    doc = await collection.find_one({"_id": aggregate})
+    assert doc is not None
+    assert doc["status"] == "Approved"
+    assert doc["version"] == 2
+    assert [e["id"] for e in doc["outbox"]] == [first[0]["id"], second[0]["id"]]
+
+
+async def test_relay_publishes_in_order_and_removes_only_after_ack(
+    collection: Collection, infra: dict[str, str]
+) -> None:
+    aggregate = str(uuid.uuid4())
+    events = [offer(aggregate, f"type-{i}") for i in range(5)]
+    for version, event in enumerate(events):
+        entries = outbox_entries([event], source="/test", correlation_id="corr")
+        await save_aggregate(collection, aggregate, version, {"n": version}, entries)
+
+    published: list[Mapping[str, Any]] = []
+
+    async def failing_publish(entry: Mapping[str, Any]) -> None:
+        if len(published) == 2:
+            raise ConnectionError("broker went away")
+        published.append(entry)
+
+    relay = OutboxRelay([collection], failing_publish)
+    with pytest.raises(ConnectionError):
+        await relay.drain()
+    doc = await collection.find_one({"_id": aggregate})
+    assert doc is not None
+    assert len(doc["outbox"]) == 3  # the two acknowledged ones are gone, nothing else
+
+    broker = make_broker(infra["CQRS_KAFKA_BOOTSTRAP"], client_id="test-relay")
+    await broker.start()
+    try:
+        assert await OutboxRelay([collection], relay_publisher(broker)).drain() == 3
+    finally:
+        await broker.stop()
+    doc = await collection.find_one({"_id": aggregate})
+    assert doc is not None
+    assert doc["outbox"] == []
+
+    records = await read_topic(OfferMade.topic, timeout=30,
+                               until=lambda rs: sum(r.key == aggregate.encode() for r in rs) >= 3)
+    mine = [r for r in records if r.key == aggregate.encode()]
+    assert [json.loads(r.value)["payment_type"] for r in mine] == ["type-2", "type-3", "type-4"]
+    assert len({r.partition for r in mine}) == 1
+    headers = dict(mine[0].headers)
+    assert headers["ce_type"] == b"uk.nhs.cqrs.participation.OfferMade.v1"
+    assert headers["ce_subject"] == aggregate.encode()
+    assert headers["ce_correlationid"] == b"corr"
