@@ -1,0 +1,52 @@
+"""Shared steps of the fault tests."""
+
+import secrets
+from typing import Any
+
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import TopicPartition
+
+from cqrs_kit.testing import ServiceProcess
+
+
+def offer_body(provider: str) -> dict[str, Any]:
+    """A valid offer to one provider."""
+    return {"quality_service_id": "QS-FAULT", "commissioner_organisation_id": "QWE",
+            "provider_organisation_id": provider, "financial_year": "2025/26", "payment_type": "Local",
+            "service_start": "2025-04-01", "service_end": "2026-03-31", "response_date": "2025-05-01"}
+
+
+def new_provider() -> str:
+    """An ODS-shaped code no other test uses."""
+    return "F" + secrets.token_hex(4).upper()
+
+
+async def make_offer(participation: ServiceProcess, provider: str) -> dict[str, Any]:
+    """POST an offer and return it (fails the test on anything but 201)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(f"{participation.url}/offers", json=offer_body(provider))
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def tasks_of(notifications: ServiceProcess, provider: str) -> list[dict[str, Any]]:
+    """The provider's Message Centre tasks."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(f"{notifications.url}/tasks", params={"organisation": provider})
+    assert response.status_code == 200, response.text
+    body: list[dict[str, Any]] = response.json()
+    return body
+
+
+async def committed_offset(bootstrap: str, group: str, topic: str, partition: int) -> int:
+    """The group's committed offset on one partition (-1 when nothing is committed)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    meta = offsets.get(TopicPartition(topic, partition))
+    return int(meta.offset) if meta is not None else -1
