@@ -53,7 +53,8 @@ async def test_same_event_delivered_twice_gives_one_task(
     bootstrap = infra["CQRS_KAFKA_BOOTSTRAP"]
 
     async def repeat_consumed() -> bool:
-        return await committed_offset(bootstrap, group, OfferMade.topic, repeat.partition) > repeat.offset
+        consumed = await committed_offset(bootstrap, group, OfferMade.topic, repeat.partition)
+        return consumed > int(repeat.offset)
 
     await eventually(repeat_consumed, timeout=30)
     assert len(await tasks_of(notifications, provider)) == 1

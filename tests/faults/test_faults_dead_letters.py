@@ -38,14 +38,14 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(
     producer = AIOKafkaProducer(bootstrap_servers=infra["CQRS_KAFKA_BOOTSTRAP"], acks="all")
     await producer.start()
     try:
-        partition_of = {}
-        for key, value, headers in [
+        partition_of: dict[bytes, tuple[int, int]] = {}
+        for key, value, sent_headers in [
             (malformed_key, b"\x00\xffnot an event", []),
             (looks_valid_key, json.dumps(bad_body).encode(), looks_valid_headers),
             (good.offer_id.encode(), serialize(good),
              to_kafka_headers(envelope_for(good, source="/test", correlation_id="dlq-test"))),
         ]:
-            meta = await producer.send_and_wait(OfferMade.topic, value, key=key, headers=headers)
+            meta = await producer.send_and_wait(OfferMade.topic, value, key=key, headers=sent_headers)
             partition_of[key] = (meta.partition, meta.offset)
     finally:
         await producer.stop()

@@ -9,7 +9,7 @@ from cqrs_kit.settings import ServiceSettings
 @pytest.mark.parametrize("environment", ["test", "production"])
 def test_default_secret_is_refused_outside_development(environment: str) -> None:
     with pytest.raises(ValidationError, match="CQRS_S3_SECRET_KEY is a development default"):
-        ServiceSettings(service_name="claims", environment=environment)
+        ServiceSettings(service_name="claims", environment=environment)  # type: ignore[arg-type]
 
 
 def test_default_secret_is_accepted_in_development() -> None:
