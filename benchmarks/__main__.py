@@ -17,15 +17,18 @@ async def main() -> None:
     print(f"== events: outbox path vs raw Kafka (N={n}) ==", flush=True)
     kit = await outbox.outbox_path(n)
     raw = await outbox.raw_path(n)
-    print(f"ratio outbox/raw: throughput {kit['rate'] / raw['rate']:.2f}x, "
-          f"p50 latency {kit['p50'] / raw['p50']:.2f}x, p99 latency {kit['p99'] / raw['p99']:.2f}x",
-          flush=True)
+    print(
+        f"ratio outbox/raw: throughput {kit['rate'] / raw['rate']:.2f}x, "
+        f"p50 latency {kit['p50'] / raw['p50']:.2f}x, p99 latency {kit['p99'] / raw['p99']:.2f}x",
+        flush=True,
+    )
     if importlib.util.find_spec("benchmarks.scanning") is not None:
         from benchmarks import scanning  # noqa: PLC0415 - optional until the scanning service lands
 
         print("== scanning ==", flush=True)
-        await scanning.run(int(os.environ.get("BENCH_SCAN_SMALL", "200")),
-                           int(os.environ.get("BENCH_SCAN_LARGE", "20")))
+        await scanning.run(
+            int(os.environ.get("BENCH_SCAN_SMALL", "200")), int(os.environ.get("BENCH_SCAN_LARGE", "20"))
+        )
 
 
 if __name__ == "__main__":

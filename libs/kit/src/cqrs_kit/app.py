@@ -21,6 +21,7 @@ from cqrs_kit.auth import TokenVerifier, jwks_from_url
 from cqrs_kit.broker import ensure_topics
 from cqrs_kit.errors import install_problem_handlers
 from cqrs_kit.mongo import Index
+from cqrs_kit.outbox import outbox_indexes
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.settings import ServiceSettings
 
@@ -119,7 +120,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.mongo.ensure_indexes(spec.indexes)
+        await runtime.mongo.ensure_indexes([*spec.indexes, *outbox_indexes(spec.outbox_collections)])
         if runtime.s3 is not None:
             await runtime.s3.ensure_buckets(spec.buckets)
         yield

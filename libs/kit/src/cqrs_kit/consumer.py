@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
@@ -55,6 +55,7 @@ class Consumer:
         group: str,
         max_backoff: float = 10.0,
         max_unexpected_attempts: int = 5,
+        offset_reset: Literal["earliest", "latest"] = "earliest",
     ) -> None:
         self.broker = broker
         self.group = group
@@ -63,6 +64,7 @@ class Consumer:
         self._max_backoff = max_backoff
         self._max_unexpected = max_unexpected_attempts
         self.dead_lettered = 0
+        self._offset_reset = offset_reset
 
     def on(
         self, event_type: type[E]
@@ -96,7 +98,7 @@ class Consumer:
             topic,
             group_id=self.group,
             ack_policy=AckPolicy.ACK,
-            auto_offset_reset="earliest",
+            auto_offset_reset=self._offset_reset,
             decoder=raw,
             title=f"{self.group}:{topic}",
         )

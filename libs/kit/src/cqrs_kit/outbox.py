@@ -22,11 +22,19 @@ from cqrs_contracts.events.base import Event
 from cqrs_contracts.registry import serialize
 from cqrs_kit.errors import VersionConflict
 from cqrs_kit.logs import get_logger
-from cqrs_kit.mongo import Collection, Document
+from cqrs_kit.mongo import Collection, Document, Index
 
 log = get_logger(__name__)
 
 OUTBOX = "outbox"
+PENDING = "outbox_pending"
+
+
+def outbox_indexes(collections: Sequence[str]) -> list[Index]:
+    """The index the relay's safety-net poll uses, for each collection holding outboxes."""
+    return [Index(name, [PENDING]) for name in collections]
+
+
 Publish = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
@@ -75,7 +83,7 @@ async def save_aggregate(
     """
     new_version = expected_version + 1
     update = {
-        "$set": {**state, "version": new_version},
+        "$set": {**state, "version": new_version, PENDING: True},
         "$push": {OUTBOX: {"$each": list(entries)}},
     }
     try:
@@ -97,7 +105,11 @@ async def save_aggregate(
 
 
 class OutboxRelay:
-    """Publishes outbox entries of the watched collections, woken on save, polling as a safety net."""
+    """Publishes outbox entries of the watched collections.
+
+    A save wakes it with the aggregate's id, which it publishes at once by id; a poll over the
+    indexed ``outbox_pending`` flag is the safety net for anything a crash or another replica left.
+    """
 
     def __init__(
         self,
@@ -107,16 +119,19 @@ class OutboxRelay:
         poll_seconds: float = 2.0,
         max_backoff: float = 10.0,
     ) -> None:
-        self._collections = list(collections)
+        self._collections = {c.name: c for c in collections}
         self._publish = publish
         self._poll = poll_seconds
         self._max_backoff = max_backoff
         self._wake = asyncio.Event()
+        self._hints: list[tuple[str, str]] = []
         self._task: asyncio.Task[None] | None = None
         self.published = 0
 
-    def wake(self) -> None:
-        """Ask the relay to look now (called after a save)."""
+    def wake(self, collection: str | None = None, aggregate_id: str | None = None) -> None:
+        """Ask the relay to look now (called after a save, naming what was saved when known)."""
+        if collection is not None and aggregate_id is not None:
+            self._hints.append((collection, aggregate_id))
         self._wake.set()
 
     def start(self) -> None:
@@ -133,30 +148,61 @@ class OutboxRelay:
     async def _run(self) -> None:
         backoff = 0.2
         while True:
+            woken = False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+                woken = await asyncio.wait_for(self._wake.wait(), self._poll)
             self._wake.clear()
             try:
-                await self.drain()
+                if woken and self._hints:
+                    await self.drain_hinted()
+                else:
+                    await self.drain()
                 backoff = 0.2
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - keep relaying whatever failed; nothing is lost
                 log.warning("outbox relay failed, will retry", error=repr(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
                 self._wake.set()
 
+    async def drain_hinted(self) -> int:
+        """Publish the outboxes of the aggregates named by recent saves."""
+        hints, self._hints = self._hints, []
+        count = 0
+        try:
+            for name, aggregate_id in dict.fromkeys(hints):
+                collection = self._collections[name]
+                doc = await collection.find_one({"_id": aggregate_id, PENDING: True})
+                if doc is not None:
+                    count += await self._publish_outbox(collection, doc)
+        except BaseException:
+            self._hints = hints + self._hints  # nothing is forgotten; the poll would find it anyway
+            raise
+        self.published += count
+        return count
+
     async def drain(self) -> int:
         """Publish everything pending now; returns how many entries were published."""
         count = 0
-        for collection in self._collections:
-            async for doc in collection.find({OUTBOX: {"$exists": True, "$ne": []}}, {OUTBOX: 1}):
-                for entry in doc.get(OUTBOX) or []:
-                    await self._publish(entry)
-                    # Pop the head only if it is still the entry just published (FerretDB v1
-                    # ignores $pull with a sub-document condition, so we cannot pull by id).
-                    await collection.update_one(
-                        {"_id": doc["_id"], f"{OUTBOX}.0.id": entry["id"]}, {"$pop": {OUTBOX: -1}}
-                    )
-                    count += 1
+        for collection in self._collections.values():
+            async for doc in collection.find({PENDING: True}):
+                count += await self._publish_outbox(collection, doc)
         self.published += count
         return count
+
+    async def _publish_outbox(self, collection: Collection, doc: Document) -> int:
+        """Publish one aggregate's entries in order, removing each only after the broker's ack."""
+        entries = doc.get(OUTBOX) or []
+        for position, entry in enumerate(entries):
+            await self._publish(entry)
+            # Pop the head only if it is still the entry just published (FerretDB v1 ignores
+            # $pull with a sub-document condition, so we cannot pull by id). Popping the last
+            # entry also clears the pending flag in the same write, unless a save added more.
+            head = {"_id": doc["_id"], f"{OUTBOX}.0.id": entry["id"]}
+            if position == len(entries) - 1:
+                last = await collection.update_one(
+                    {**head, OUTBOX: {"$size": 1}}, {"$pop": {OUTBOX: -1}, "$set": {PENDING: False}}
+                )
+                if last.matched_count:
+                    continue
+            await collection.update_one(head, {"$pop": {OUTBOX: -1}})
+        return len(entries)

@@ -18,11 +18,18 @@ from cqrs_kit.testing import eventually, read_topic, unique
 
 
 def offer(marker: str, payment_type: str) -> OfferMade:
-    return OfferMade(offer_id=f"{marker}-{uuid.uuid4().hex[:6]}", quality_service_id=marker,
-                     commissioner_organisation_id="QWE", provider_organisation_id="A81001",
-                     financial_year="2025/26", payment_type=payment_type,
-                     service_start=dt.date(2025, 4, 1), service_end=dt.date(2026, 3, 31),
-                     response_date=dt.date(2025, 5, 1), offered_at=dt.datetime.now(dt.UTC))
+    return OfferMade(
+        offer_id=f"{marker}-{uuid.uuid4().hex[:6]}",
+        quality_service_id=marker,
+        commissioner_organisation_id="QWE",
+        provider_organisation_id="A81001",
+        financial_year="2025/26",
+        payment_type=payment_type,
+        service_start=dt.date(2025, 4, 1),
+        service_end=dt.date(2026, 3, 31),
+        response_date=dt.date(2025, 5, 1),
+        offered_at=dt.datetime.now(dt.UTC),
+    )
 
 
 async def produce(bootstrap: str, records: list[tuple[bytes, bytes, list[tuple[str, bytes]]]]) -> None:
@@ -67,13 +74,16 @@ async def test_consumer_retries_dead_letters_and_goes_on(infra: dict[str, str]) 
     try:
         first, flaky, refused, last = (offer(marker, t) for t in ("first", "flaky", "refused", "last"))
         first_key = first.offer_id.encode()
-        await produce(bootstrap, [
-            as_record(first),
-            (first_key, b"{not json", [("ce_specversion", b"1.0")]),  # malformed: headers missing
-            as_record(flaky),
-            as_record(refused),
-            as_record(last),
-        ])
+        await produce(
+            bootstrap,
+            [
+                as_record(first),
+                (first_key, b"{not json", [("ce_specversion", b"1.0")]),  # malformed: headers missing
+                as_record(flaky),
+                as_record(refused),
+                as_record(last),
+            ],
+        )
 
         async def done() -> bool:
             return {"first", "flaky", "last"} <= set(applied)
@@ -88,8 +98,9 @@ async def test_consumer_retries_dead_letters_and_goes_on(infra: dict[str, str]) 
     # The group reads the shared topic from the beginning, so earlier runs' malformed messages are
     # dead-lettered too; this run's are told apart by their keys.
     ours = {first_key, refused.offer_id.encode()}
-    dead = await read_topic(consumer.dead_letter_topic, timeout=30,
-                            until=lambda rs: sum(r.key in ours for r in rs) >= 2)
+    dead = await read_topic(
+        consumer.dead_letter_topic, timeout=30, until=lambda rs: sum(r.key in ours for r in rs) >= 2
+    )
     dead = [r for r in dead if r.key in ours]
     assert len(dead) == 2
     by_error = {dict(r.headers)["dlq_error"].decode().split(":")[0]: dict(r.headers) for r in dead}

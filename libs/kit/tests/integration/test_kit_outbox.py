@@ -18,10 +18,18 @@ from cqrs_kit.testing import read_topic, unique
 
 
 def offer(offer_id: str, payment_type: str = "Local") -> OfferMade:
-    return OfferMade(offer_id=offer_id, quality_service_id="QS1", commissioner_organisation_id="QWE",
-                     provider_organisation_id="A81001", financial_year="2025/26", payment_type=payment_type,
-                     service_start=dt.date(2025, 4, 1), service_end=dt.date(2026, 3, 31),
-                     response_date=dt.date(2025, 5, 1), offered_at=dt.datetime.now(dt.UTC))
+    return OfferMade(
+        offer_id=offer_id,
+        quality_service_id="QS1",
+        commissioner_organisation_id="QWE",
+        provider_organisation_id="A81001",
+        financial_year="2025/26",
+        payment_type=payment_type,
+        service_start=dt.date(2025, 4, 1),
+        service_end=dt.date(2026, 3, 31),
+        response_date=dt.date(2025, 5, 1),
+        offered_at=dt.datetime.now(dt.UTC),
+    )
 
 
 @pytest.fixture
@@ -84,8 +92,9 @@ async def test_relay_publishes_in_order_and_removes_only_after_ack(
     assert doc is not None
     assert doc["outbox"] == []
 
-    records = await read_topic(OfferMade.topic, timeout=30,
-                               until=lambda rs: sum(r.key == aggregate.encode() for r in rs) >= 3)
+    records = await read_topic(
+        OfferMade.topic, timeout=30, until=lambda rs: sum(r.key == aggregate.encode() for r in rs) >= 3
+    )
     mine = [r for r in records if r.key == aggregate.encode()]
     assert [json.loads(r.value)["payment_type"] for r in mine] == ["type-2", "type-3", "type-4"]
     assert len({r.partition for r in mine}) == 1

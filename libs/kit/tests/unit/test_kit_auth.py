@@ -29,10 +29,17 @@ async def _source() -> dict[str, Any]:
 
 def _token(key: Any = KEY, kid: str = "k1", **claims: Any) -> str:
     now = dt.datetime.now(dt.UTC)
-    payload = {"sub": "u1", "name": "Dr Ada Lovelace", "iss": "cqrs-identity", "aud": "cqrs",
-               "exp": now + dt.timedelta(minutes=5), "iat": now,
-               "roles": [{"organisation": "A81001", "role": "Service Management"}],
-               "scope_orgs": ["A81001"], **claims}
+    payload = {
+        "sub": "u1",
+        "name": "Dr Ada Lovelace",
+        "iss": "cqrs-identity",
+        "aud": "cqrs",
+        "exp": now + dt.timedelta(minutes=5),
+        "iat": now,
+        "roles": [{"organisation": "A81001", "role": "Service Management"}],
+        "scope_orgs": ["A81001"],
+        **claims,
+    }
     return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
 
 

@@ -20,7 +20,7 @@ async def make_offer(
     state = offers.apply(None, events[0])
     entries = outbox_entries(events, source=runtime.source, correlation_id=correlation_id, actor=actor)
     state.version = await OfferStore(runtime.mongo.collection(OFFERS)).save(state, entries)
-    runtime.relay.wake()
+    runtime.relay.wake(OFFERS, state.offer_id)
     return state
 
 
