@@ -158,7 +158,7 @@ class OutboxRelay:
                 else:
                     await self.drain()
                 backoff = 0.2
-            except Exception as exc:  # noqa: BLE001 - keep relaying whatever failed; nothing is lost
+            except Exception as exc:
                 log.warning("outbox relay failed, will retry", error=repr(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
