@@ -17,8 +17,15 @@ def percentile(values: list[float], fraction: float) -> float:
 def report(name: str, count: int, seconds: float, latencies_ms: list[float]) -> dict[str, float]:
     """Print one line of figures and return them."""
     rate = count / seconds if seconds > 0 else float("nan")
-    figures = {"rate": rate, "p50": percentile(latencies_ms, 0.50), "p99": percentile(latencies_ms, 0.99),
-               "mean": statistics.fmean(latencies_ms) if latencies_ms else float("nan")}
-    print(f"{name:<34} {count:>6} msgs  {rate:>9.1f}/s  p50 {figures['p50']:>8.2f} ms  "
-          f"p99 {figures['p99']:>8.2f} ms", flush=True)
+    figures = {
+        "rate": rate,
+        "p50": percentile(latencies_ms, 0.50),
+        "p99": percentile(latencies_ms, 0.99),
+        "mean": statistics.fmean(latencies_ms) if latencies_ms else float("nan"),
+    }
+    print(
+        f"{name:<34} {count:>6} msgs  {rate:>9.1f}/s  p50 {figures['p50']:>8.2f} ms  "
+        f"p99 {figures['p99']:>8.2f} ms",
+        flush=True,
+    )
     return figures

@@ -6,15 +6,23 @@ from typing import Any
 
 import httpx
 
-from cqrs_kit.testing import eventually, isolated_settings, running_app
+from cqrs_contracts.events import OfferMade
+from cqrs_kit.testing import eventually, isolated_settings, running_app, skip_history
 from cqrs_notifications.app import create_app as notifications_app
 from cqrs_participation.app import create_app as participation_app
 
 
 def offer_body(provider: str) -> dict[str, Any]:
-    return {"quality_service_id": "QS-SKELETON", "commissioner_organisation_id": "QWE",
-            "provider_organisation_id": provider, "financial_year": "2025/26", "payment_type": "Local",
-            "service_start": "2025-04-01", "service_end": "2026-03-31", "response_date": "2025-05-01"}
+    return {
+        "quality_service_id": "QS-SKELETON",
+        "commissioner_organisation_id": "QWE",
+        "provider_organisation_id": provider,
+        "financial_year": "2025/26",
+        "payment_type": "Local",
+        "service_start": "2025-04-01",
+        "service_end": "2026-03-31",
+        "response_date": "2025-05-01",
+    }
 
 
 def new_provider() -> str:
@@ -23,16 +31,19 @@ def new_provider() -> str:
 
 async def test_offer_becomes_a_task_for_the_provider() -> None:
     provider = new_provider()
-    async with (running_app(participation_app(isolated_settings("participation"))) as participation,
-                running_app(notifications_app(isolated_settings("notifications"))) as notifications):
+    notifications_settings = isolated_settings("notifications")
+    await skip_history(notifications_settings.group, OfferMade.topic)
+    async with (
+        running_app(participation_app(isolated_settings("participation"))) as participation,
+        running_app(notifications_app(notifications_settings)) as notifications,
+    ):
         made = await participation.post("/api/participation/offers", json=offer_body(provider))
         assert made.status_code == 201, made.text
         offer = made.json()
         assert offer["status"] == "Offered"
 
         async def tasks() -> list[dict[str, Any]]:
-            response = await notifications.get("/api/notifications/tasks",
-                                               params={"organisation": provider})
+            response = await notifications.get("/api/notifications/tasks", params={"organisation": provider})
             result: list[dict[str, Any]] = response.json()
             return result
 
@@ -56,8 +67,7 @@ async def test_bad_offer_is_refused_and_nothing_is_saved() -> None:
         refused = await participation.post("/api/participation/offers", json=reversed_dates)
         assert refused.status_code == 422
         assert "service_end must be on or after service_start" in refused.json()["detail"]
-        self_offer = await participation.post(
-            "/api/participation/offers", json={**offer_body("QWE")})
+        self_offer = await participation.post("/api/participation/offers", json={**offer_body("QWE")})
         assert self_offer.status_code == 422
         assert "cannot offer a service to itself" in self_offer.json()["detail"]
     from pymongo import AsyncMongoClient  # noqa: PLC0415

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from cqrs_kit.testing import ServiceProcess, free_port, isolated_settings
+from cqrs_contracts.events import OfferMade
+from cqrs_kit.testing import ServiceProcess, free_port, isolated_settings, skip_history
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +18,9 @@ def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 async def notifications(infra: dict[str, str], logs_dir: Path) -> AsyncIterator[ServiceProcess]:
     """A notifications process with its own database and consumer group."""
-    process = ServiceProcess("cqrs_notifications.app", isolated_settings("notifications"), free_port(),
-                             logs_dir / "notifications.log")
+    settings = isolated_settings("notifications")
+    await skip_history(settings.group, OfferMade.topic)
+    process = ServiceProcess("cqrs_notifications.app", settings, free_port(), logs_dir / "notifications.log")
     process.start()
     await process.wait_ready()
     yield process
@@ -28,7 +30,11 @@ async def notifications(infra: dict[str, str], logs_dir: Path) -> AsyncIterator[
 @pytest.fixture
 def participation(infra: dict[str, str], logs_dir: Path) -> Iterator[ServiceProcess]:
     """A participation process (not started: each test starts it the way it needs)."""
-    process = ServiceProcess("cqrs_participation.app", isolated_settings("participation"), free_port(),
-                             logs_dir / "participation.log")
+    process = ServiceProcess(
+        "cqrs_participation.app",
+        isolated_settings("participation"),
+        free_port(),
+        logs_dir / "participation.log",
+    )
     yield process
     process.stop()

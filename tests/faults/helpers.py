@@ -12,9 +12,16 @@ from cqrs_kit.testing import ServiceProcess
 
 def offer_body(provider: str) -> dict[str, Any]:
     """A valid offer to one provider."""
-    return {"quality_service_id": "QS-FAULT", "commissioner_organisation_id": "QWE",
-            "provider_organisation_id": provider, "financial_year": "2025/26", "payment_type": "Local",
-            "service_start": "2025-04-01", "service_end": "2026-03-31", "response_date": "2025-05-01"}
+    return {
+        "quality_service_id": "QS-FAULT",
+        "commissioner_organisation_id": "QWE",
+        "provider_organisation_id": provider,
+        "financial_year": "2025/26",
+        "payment_type": "Local",
+        "service_start": "2025-04-01",
+        "service_end": "2026-03-31",
+        "response_date": "2025-05-01",
+    }
 
 
 def new_provider() -> str:

@@ -44,8 +44,9 @@ async def test_same_event_delivered_twice_gives_one_task(
     producer = AIOKafkaProducer(bootstrap_servers=infra["CQRS_KAFKA_BOOTSTRAP"], acks="all")
     await producer.start()
     try:  # publish it again by hand, headers and all
-        repeat = await producer.send_and_wait(OfferMade.topic, original.value, key=original.key,
-                                              headers=list(original.headers))
+        repeat = await producer.send_and_wait(
+            OfferMade.topic, original.value, key=original.key, headers=list(original.headers)
+        )
     finally:
         await producer.stop()
 

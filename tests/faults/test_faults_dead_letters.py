@@ -15,11 +15,18 @@ from tests.faults.helpers import new_provider, tasks_of
 
 
 def valid_offer(provider: str) -> OfferMade:
-    return OfferMade(offer_id=str(uuid.uuid4()), quality_service_id="QS-DLQ",
-                     commissioner_organisation_id="QWE", provider_organisation_id=provider,
-                     financial_year="2025/26", payment_type="Local", service_start=dt.date(2025, 4, 1),
-                     service_end=dt.date(2026, 3, 31), response_date=dt.date(2025, 5, 1),
-                     offered_at=dt.datetime.now(dt.UTC))
+    return OfferMade(
+        offer_id=str(uuid.uuid4()),
+        quality_service_id="QS-DLQ",
+        commissioner_organisation_id="QWE",
+        provider_organisation_id=provider,
+        financial_year="2025/26",
+        payment_type="Local",
+        service_start=dt.date(2025, 4, 1),
+        service_end=dt.date(2026, 3, 31),
+        response_date=dt.date(2025, 5, 1),
+        offered_at=dt.datetime.now(dt.UTC),
+    )
 
 
 async def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(
@@ -31,8 +38,9 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(
     bad_body = json.loads(serialize(valid_offer(provider)))
     bad_body["service_start"], bad_body["service_end"] = "2026-03-31", "2025-04-01"
     looks_valid_key = bad_body["offer_id"].encode()
-    looks_valid_headers = to_kafka_headers(envelope_for(valid_offer(provider), source="/test",
-                                                        correlation_id="dlq-test"))
+    looks_valid_headers = to_kafka_headers(
+        envelope_for(valid_offer(provider), source="/test", correlation_id="dlq-test")
+    )
     malformed_key = f"malformed-{uuid.uuid4()}".encode()
 
     producer = AIOKafkaProducer(bootstrap_servers=infra["CQRS_KAFKA_BOOTSTRAP"], acks="all")
@@ -42,8 +50,11 @@ async def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(
         for key, value, sent_headers in [
             (malformed_key, b"\x00\xffnot an event", []),
             (looks_valid_key, json.dumps(bad_body).encode(), looks_valid_headers),
-            (good.offer_id.encode(), serialize(good),
-             to_kafka_headers(envelope_for(good, source="/test", correlation_id="dlq-test"))),
+            (
+                good.offer_id.encode(),
+                serialize(good),
+                to_kafka_headers(envelope_for(good, source="/test", correlation_id="dlq-test")),
+            ),
         ]:
             meta = await producer.send_and_wait(OfferMade.topic, value, key=key, headers=sent_headers)
             partition_of[key] = (meta.partition, meta.offset)

@@ -82,15 +82,20 @@ async def save_aggregate(
     version.
     """
     new_version = expected_version + 1
-    update = {
-        "$set": {**state, "version": new_version, PENDING: True},
-        "$push": {OUTBOX: {"$each": list(entries)}},
-    }
     try:
+        if expected_version == 0:
+            # A new aggregate: the unique _id is the version guard. insert_one is also far cheaper
+            # than an upserting findAndModify on FerretDB v1 (2 ms against 100 ms at 1,500 docs).
+            await collection.insert_one(
+                {"_id": aggregate_id, **state, "version": 1, PENDING: True, OUTBOX: list(entries)}
+            )
+            return new_version
         saved = await collection.find_one_and_update(
             {"_id": aggregate_id, "version": expected_version},
-            update,
-            upsert=expected_version == 0,
+            {
+                "$set": {**state, "version": new_version, PENDING: True},
+                "$push": {OUTBOX: {"$each": list(entries)}},
+            },
             return_document=ReturnDocument.AFTER,
         )
     except DuplicateKeyError:

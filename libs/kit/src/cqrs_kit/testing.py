@@ -224,3 +224,30 @@ async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, interva
         await asyncio.sleep(interval)
     msg = f"condition not met within {timeout}s (last value: {last!r})"
     raise AssertionError(msg)
+
+
+async def skip_history(group: str, *topics: str) -> None:
+    """Commit a new consumer group's offsets at the end of the topics, so a service started under it
+    reads only what the test publishes next, not every event earlier runs left on shared topics."""
+    from aiokafka.admin import AIOKafkaAdminClient  # noqa: PLC0415
+    from aiokafka.structs import TopicPartition  # noqa: PLC0415
+
+    from cqrs_kit.broker import ensure_topics  # noqa: PLC0415
+
+    bootstrap = endpoints()["CQRS_KAFKA_BOOTSTRAP"]
+    await ensure_topics(bootstrap, topics, partitions=3)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(d["topic"], p["partition"]) for d in described for p in d["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit(dict(ends.items()))
+    finally:
+        await consumer.stop()

@@ -14,7 +14,7 @@ from cqrs_contracts.registry import serialize
 from cqrs_kit.broker import ensure_topics, make_broker
 from cqrs_kit.consumer import Consumer
 from cqrs_kit.errors import DomainError, TransientError
-from cqrs_kit.testing import eventually, read_topic, unique
+from cqrs_kit.testing import eventually, read_topic, skip_history, unique
 
 
 def offer(marker: str, payment_type: str) -> OfferMade:
@@ -70,6 +70,7 @@ async def test_consumer_retries_dead_letters_and_goes_on(infra: dict[str, str]) 
 
     consumer.subscribe()
     await ensure_topics(bootstrap, consumer.topics(), partitions=3)
+    await skip_history(group, OfferMade.topic)
     await broker.start()
     try:
         first, flaky, refused, last = (offer(marker, t) for t in ("first", "flaky", "refused", "last"))

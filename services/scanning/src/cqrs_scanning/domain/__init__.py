@@ -1,0 +1,1 @@
+"""Pure scanning rules: verdicts, file types, archives, NHS numbers; no I/O."""

@@ -1,0 +1,69 @@
+"""Scan records in MongoDB, one per attachment (``_id`` = attachment id), each saved with its
+FileScanned in its own outbox, so one attachment gets one record and one event however often its
+upload event arrives (the only module of scanning that talks to MongoDB).
+
+A record is only ever created, never changed, so it is written with ``insert_one`` in the kit's
+outbox layout (``version`` 1, ``outbox``, ``outbox_pending``): one atomic write whose repeat hits
+the unique ``_id``. ``save_aggregate`` would do the same with a version-guarded upsert, but
+FerretDB v1 answers that upsert in time growing with the collection (about 46 ms at 500 records,
+105 ms at 1,500, where an insert stays at 2 ms).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError
+
+from cqrs_kit.mongo import Collection, Document, Index
+from cqrs_kit.outbox import OUTBOX, PENDING
+
+SCANS = "scans"
+INDEXES = [Index(SCANS, ["claim_id"]), Index(SCANS, ["verdict", "scanned_at"])]
+
+
+class ScanRecord(BaseModel):
+    """What was checked, what was found and where the object now is."""
+
+    attachment_id: str
+    claim_id: str
+    provider_organisation_id: str
+    file_name: str
+    declared_media_type: str
+    size_bytes: int
+    real_type: str | None
+    verdict: Literal["clean", "infected", "rejected"]
+    reasons: list[str]
+    signature: str | None
+    engine_version: str
+    signature_version: str
+    scanned_at: dt.datetime
+    object_bucket: str
+    object_key: str
+    upload_event_id: str
+    scan_ms: float
+
+
+class ScanStore:
+    """Scan records, created once per attachment."""
+
+    def __init__(self, collection: Collection) -> None:
+        self._scans = collection
+
+    async def get(self, attachment_id: str) -> ScanRecord | None:
+        """The record of one attachment, if it was scanned."""
+        doc = await self._scans.find_one({"_id": attachment_id}, {"outbox": 0})
+        return None if doc is None else ScanRecord.model_validate({**doc, "attachment_id": doc["_id"]})
+
+    async def add(self, record: ScanRecord, entries: Sequence[Document]) -> bool:
+        """Save a new record with its events; False when the attachment already has one."""
+        state = record.model_dump(exclude={"attachment_id"})
+        document = {"_id": record.attachment_id, **state, "version": 1, OUTBOX: list(entries), PENDING: True}
+        try:
+            await self._scans.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
