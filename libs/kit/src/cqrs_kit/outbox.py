@@ -30,6 +30,21 @@ OUTBOX = "outbox"
 PENDING = "outbox_pending"
 
 
+_WRITE_LOCKS: dict[tuple[int, str, str], asyncio.Lock] = {}
+
+
+def write_lock(collection: Collection) -> asyncio.Lock:
+    """The lock every outbox write to this collection takes in this process.
+
+    FerretDB v1 runs update/findAndModify as read-modify-write without a transaction (FerretDB
+    issue #3040), so a relay pop and a version-guarded save of the same document can overwrite
+    each other. Serialising the two writers in the process keeps every save and every entry;
+    with MongoDB the lock is merely redundant.
+    """
+    key = (id(asyncio.get_running_loop()), collection.database.name, collection.name)
+    return _WRITE_LOCKS.setdefault(key, asyncio.Lock())
+
+
 def outbox_indexes(collections: Sequence[str]) -> list[Index]:
     """The index the relay's safety-net poll uses, for each collection holding outboxes."""
     return [Index(name, [PENDING]) for name in collections]
@@ -90,14 +105,15 @@ async def save_aggregate(
                 {"_id": aggregate_id, **state, "version": 1, PENDING: True, OUTBOX: list(entries)}
             )
             return new_version
-        saved = await collection.find_one_and_update(
-            {"_id": aggregate_id, "version": expected_version},
-            {
-                "$set": {**state, "version": new_version, PENDING: True},
-                "$push": {OUTBOX: {"$each": list(entries)}},
-            },
-            return_document=ReturnDocument.AFTER,
-        )
+        async with write_lock(collection):
+            saved = await collection.find_one_and_update(
+                {"_id": aggregate_id, "version": expected_version},
+                {
+                    "$set": {**state, "version": new_version, PENDING: True},
+                    "$push": {OUTBOX: {"$each": list(entries)}},
+                },
+                return_document=ReturnDocument.AFTER,
+            )
     except DuplicateKeyError:
         saved = None
     if saved is None:
@@ -203,11 +219,12 @@ class OutboxRelay:
             # $pull with a sub-document condition, so we cannot pull by id). Popping the last
             # entry also clears the pending flag in the same write, unless a save added more.
             head = {"_id": doc["_id"], f"{OUTBOX}.0.id": entry["id"]}
-            if position == len(entries) - 1:
-                last = await collection.update_one(
-                    {**head, OUTBOX: {"$size": 1}}, {"$pop": {OUTBOX: -1}, "$set": {PENDING: False}}
-                )
-                if last.matched_count:
-                    continue
-            await collection.update_one(head, {"$pop": {OUTBOX: -1}})
+            async with write_lock(collection):
+                if position == len(entries) - 1:
+                    last = await collection.update_one(
+                        {**head, OUTBOX: {"$size": 1}}, {"$pop": {OUTBOX: -1}, "$set": {PENDING: False}}
+                    )
+                    if last.matched_count:
+                        continue
+                await collection.update_one(head, {"$pop": {OUTBOX: -1}})
         return len(entries)

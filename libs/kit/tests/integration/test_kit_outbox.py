@@ -14,7 +14,7 @@ from cqrs_kit.broker import make_broker, relay_publisher
 from cqrs_kit.errors import VersionConflict
 from cqrs_kit.mongo import Collection, Mongo
 from cqrs_kit.outbox import OutboxRelay, outbox_entries, save_aggregate
-from cqrs_kit.testing import read_topic, unique
+from cqrs_kit.testing import eventually, read_topic, unique
 
 
 def offer(offer_id: str, payment_type: str = "Local") -> OfferMade:
@@ -102,3 +102,39 @@ async def test_relay_publishes_in_order_and_removes_only_after_ack(
     assert headers["ce_type"] == b"uk.nhs.cqrs.participation.OfferMade.v1"
     assert headers["ce_subject"] == aggregate.encode()
     assert headers["ce_correlationid"] == b"corr"
+
+
+async def test_saves_racing_the_relay_lose_nothing_and_publish_once(
+    collection: Collection, infra: dict[str, str]
+) -> None:
+    """FerretDB v1 updates are read-modify-write; the kit's write lock keeps racing writers apart."""
+    aggregate = str(uuid.uuid4())
+    broker = make_broker(infra["CQRS_KAFKA_BOOTSTRAP"], client_id="test-race")
+    await broker.start()
+    relay = OutboxRelay([collection], relay_publisher(broker), poll_seconds=0.2)
+    relay.start()
+    saves = 120
+    try:
+        for version in range(saves):
+            entries = outbox_entries(
+                [offer(aggregate, f"type-{version}")], source="/test", correlation_id="race"
+            )
+            await save_aggregate(collection, aggregate, version, {"n": version}, entries)
+            relay.wake(collection.name, aggregate)
+
+        async def drained() -> bool:
+            doc = await collection.find_one({"_id": aggregate})
+            return doc is not None and doc["outbox"] == [] and not doc["outbox_pending"]
+
+        await eventually(drained, timeout=60)
+    finally:
+        await relay.stop()
+        await broker.stop()
+    doc = await collection.find_one({"_id": aggregate})
+    assert doc is not None
+    assert (doc["version"], doc["n"]) == (saves, saves - 1)
+    records = await read_topic(
+        OfferMade.topic, timeout=60, until=lambda rs: sum(r.key == aggregate.encode() for r in rs) >= saves
+    )
+    mine = [json.loads(r.value)["payment_type"] for r in records if r.key == aggregate.encode()]
+    assert mine == [f"type-{v}" for v in range(saves)]  # every event, once, in order
