@@ -22,8 +22,9 @@ up: install  ## start the infrastructure (Kafka, FerretDB, SeaweedFS, clamd, SMT
 	$(LAUNCHER) up
 
 run: install  ## start everything, load demo data and print where to go
-	$(LAUNCHER) up --services
+	$(LAUNCHER) up
 	$(UV) run --frozen python -m cqrs_local.demo
+	$(LAUNCHER) up --services
 	@echo
 	@echo "CQRS is running behind the gateway: http://127.0.0.1:8080/api/<service>/ (identity, participation, claims, scanning, notifications)"
 	@echo "API docs: http://127.0.0.1:8080/api/identity/docs (and the same for each service)"

@@ -3,6 +3,7 @@
 import json
 
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
+
 from cqrs_contracts.envelope import envelope_for, to_kafka_headers
 from cqrs_contracts.examples import example_events
 from cqrs_contracts.registry import serialize

@@ -4,6 +4,8 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from cqrs_contracts.events import (
     AttachmentUploaded,
     ClaimSubmitted,
@@ -12,7 +14,6 @@ from cqrs_contracts.events import (
     OfferMade,
 )
 from cqrs_contracts.examples import example_events
-from pydantic import BaseModel, ValidationError
 
 
 def example_data(event_class: type[BaseModel]) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Every event is registered, named, routed and encoded the same way."""
 
 import pytest
+from pydantic import ValidationError
+
 from cqrs_contracts import topics
 from cqrs_contracts.events import Event, OfferMade
 from cqrs_contracts.examples import example_events
@@ -12,7 +14,6 @@ from cqrs_contracts.registry import (
     event_class_for,
     serialize,
 )
-from pydantic import ValidationError
 
 OFFER_MADE = "uk.nhs.cqrs.participation.OfferMade.v1"
 

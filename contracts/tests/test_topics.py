@@ -1,6 +1,7 @@
 """Topic names are fixed in one place and dead-letter topics follow one pattern."""
 
 import pytest
+
 from cqrs_contracts.topics import ALL_TOPICS, PARTICIPATION_OFFER, dead_letter_topic
 
 

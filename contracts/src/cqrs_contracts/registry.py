@@ -2,7 +2,6 @@
 
 import json
 
-
 from cqrs_contracts.events import (
     AttachmentUploaded,
     ClaimSubmitted,
@@ -11,6 +10,31 @@ from cqrs_contracts.events import (
     FileScanned,
     OfferMade,
 )
+from cqrs_contracts.events.identity import (
+    AccessGranted,
+    AccessRequested,
+    AccessRequestRejected,
+    AccessRestored,
+    AccessRevoked,
+    AccountDisabled,
+    AccountEnabled,
+    ClusterChanged,
+    ClusterCreated,
+    InvitationSent,
+    NotificationPreferencesChanged,
+    OrganisationAdded,
+    OrganisationChanged,
+    PcnRelationshipEnded,
+    PcnRelationshipStarted,
+    RegistrationApproved,
+    RegistrationCompleted,
+    RegistrationRejected,
+    ReportAllocationsRemoved,
+    ReportsAllocated,
+    RolesChanged,
+    UserClustersChanged,
+    UserRegistered,
+)
 
 _EVENTS: tuple[type[Event], ...] = (
     OfferMade,
@@ -18,10 +42,33 @@ _EVENTS: tuple[type[Event], ...] = (
     AttachmentUploaded,
     FileScanned,
     DeclarationApproved,
+    OrganisationAdded,
+    OrganisationChanged,
+    PcnRelationshipStarted,
+    PcnRelationshipEnded,
+    ClusterCreated,
+    ClusterChanged,
+    ReportsAllocated,
+    ReportAllocationsRemoved,
+    UserRegistered,
+    RegistrationApproved,
+    RegistrationRejected,
+    InvitationSent,
+    RegistrationCompleted,
+    AccessRequested,
+    AccessRequestRejected,
+    AccessGranted,
+    AccessRevoked,
+    AccessRestored,
+    AccountDisabled,
+    AccountEnabled,
+    RolesChanged,
+    UserClustersChanged,
+    NotificationPreferencesChanged,
 )
 
 
-class UnknownEventType(KeyError):  # noqa: N818 - the name is the published API
+class UnknownEventType(KeyError):
     """A message named a CloudEvents type that no registered event has."""
 
 

@@ -1,0 +1,14 @@
+"""The claims service runs on the real stack: alive, ready per dependency, documented."""
+
+from cqrs_claims.app import create_app
+from cqrs_kit.testing import isolated_settings, running_app
+
+
+async def test_claims_is_alive_ready_and_documented() -> None:
+    async with running_app(create_app(isolated_settings("claims"))) as client:
+        assert (await client.get("/api/claims/healthz")).json() == {"status": "alive", "service": "claims"}
+        ready = await client.get("/api/claims/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+        assert (await client.get("/api/claims/openapi.json")).json()["info"]["title"] == "CQRS claims"
+        assert (await client.get("/api/claims/asyncapi.json")).status_code == 200

@@ -1,0 +1,1 @@
+"""Pure identity rules: organisations, relationships, accounts, roles, clusters, scope. No I/O."""

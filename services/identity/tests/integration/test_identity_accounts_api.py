@@ -1,0 +1,320 @@
+"""Account lifecycle on the real stack: register → Pending Actions → approve → link → log in;
+rejection, invitations, access requests, revoke, enable, disable, audit, and the events on Kafka."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+
+from cqrs_contracts import topics
+from cqrs_contracts.events.identity import (
+    AccountDisabled,
+    InvitationSent,
+    NotificationPreferencesChanged,
+    RegistrationApproved,
+    RegistrationCompleted,
+    RegistrationRejected,
+    RolesChanged,
+)
+
+pytestmark = pytest.mark.integration
+API = "/api/identity"
+GOOD_PASSWORD = "a perfectly fine passphrase"
+
+
+def field_of(response: httpx.Response) -> str:
+    """The field a problem-details response names."""
+    assert response.headers["content-type"].startswith("application/problem+json")
+    errors: list[dict[str, Any]] = response.json()["errors"]
+    return str(errors[0]["field"])
+
+
+def email(first: str = "jane") -> str:
+    """An address nobody else in the test run uses."""
+    return f"{first}.doe-{uuid.uuid4().hex[:8]}@test.cqrs.local"
+
+
+async def register(
+    stack: Any, address: str, organisation: str = "E85005", role: str | None = "Local User (single-level)"
+) -> str:
+    response = await stack.client.post(
+        f"{API}/registrations",
+        json={
+            "email": address,
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "organisation": organisation,
+            "role": role,
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "Pending Approval"
+    return str(response.json()["user_id"])
+
+
+def token_from(url: str) -> str:
+    return parse_qs(urlparse(url).query)["token"][0]
+
+
+async def link_of(
+    kafka_events: Callable[..., Any], user_id: str, kind: type[RegistrationApproved | InvitationSent]
+) -> str:
+    events = await kafka_events(
+        topics.IDENTITY_USER, user_id, lambda es: any(isinstance(e, kind) for e in es)
+    )
+    (event,) = [e for e in events if isinstance(e, kind)]
+    assert event.completion_url is not None
+    return token_from(event.completion_url)
+
+
+async def test_registration_is_approved_completed_once_and_logs_in(
+    stack: Any, kafka_events: Callable[..., Any]
+) -> None:
+    address = email()
+    user_id = await register(stack, address)
+    admin = await stack.demo("lara.local-admin")
+    pending = await stack.client.get(f"{API}/pending-actions?sort=status", headers=admin)
+    assert user_id in {line["user_id"] for line in pending.json()}
+
+    approved = await stack.client.post(f"{API}/registrations/{user_id}/approve", json={}, headers=admin)
+    assert approved.json()["status"] == "Awaiting Completion"
+    token = await link_of(kafka_events, user_id, RegistrationApproved)
+    refused = await stack.client.post(f"{API}/login", json={"email": address, "password": GOOD_PASSWORD})
+    assert refused.status_code == 401
+
+    weak = await stack.client.post(
+        f"{API}/registrations/complete", json={"token": token, "password": "short"}
+    )
+    assert (weak.status_code, field_of(weak)) == (422, "password")
+    done = await stack.client.post(
+        f"{API}/registrations/complete", json={"token": token, "password": GOOD_PASSWORD}
+    )
+    assert done.json()["status"] == "Active"
+    again = await stack.client.post(
+        f"{API}/registrations/complete", json={"token": token, "password": GOOD_PASSWORD}
+    )
+    assert (again.status_code, field_of(again)) == (422, "token")
+
+    me = await stack.client.get(f"{API}/users/me", headers=await stack.headers(address, GOOD_PASSWORD))
+    assert me.json()["memberships"][0]["roles"] == [
+        {"role": "Local User (single-level)", "payment_types": []}
+    ]
+    assert "E85005" in me.json()["scope_orgs"]
+    events = await kafka_events(
+        topics.IDENTITY_USER, user_id, lambda es: any(isinstance(e, RolesChanged) for e in es)
+    )
+    assert [type(e).__name__ for e in events][:3] == [
+        "UserRegistered",
+        "RegistrationApproved",
+        "RegistrationCompleted",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"email": "reception@nhs.net", "first_name": "Jane", "last_name": "Doe"}, 422, "email"),
+        ({"first_name": "Practice", "last_name": "Manager"}, 422, "last_name"),
+        ({"organisation": "not an ods code"}, 422, "organisation"),
+        ({"organisation": "ZZZ"}, 404, "organisation"),
+        ({"email": "not-an-email"}, 422, "email"),
+        ({"role": "Emperor"}, 422, "role"),
+        ({"role": "Commissioning Management"}, 422, "roles"),
+        ({"nickname": "JD"}, 422, "nickname"),
+    ],
+)
+async def test_bad_registrations_name_the_field_and_store_nothing(
+    stack: Any, body: dict[str, Any], status: int, field: str
+) -> None:
+    address = email()
+    sent = {"email": address, "first_name": "Jane", "last_name": "Doe", "organisation": "E85005"} | body
+    response = await stack.client.post(f"{API}/registrations", json=sent)
+    assert (response.status_code, field_of(response)) == (status, field)
+    stored = await stack.runtime.mongo.collection("users").find_one({"email_key": str(sent["email"]).lower()})
+    assert stored is None
+
+
+async def test_rejection_needs_a_reason_and_emails_it(stack: Any, kafka_events: Callable[..., Any]) -> None:
+    user_id = await register(stack, email())
+    admin = await stack.demo("uma.user-admin")
+    blank = await stack.client.post(
+        f"{API}/registrations/{user_id}/reject", json={"reason": "  "}, headers=admin
+    )
+    assert (blank.status_code, field_of(blank)) == (422, "reason")
+    rejected = await stack.client.post(
+        f"{API}/registrations/{user_id}/reject", json={"reason": "Generic name"}, headers=admin
+    )
+    assert rejected.json()["status"] == "Rejected"
+    events = await kafka_events(
+        topics.IDENTITY_USER, user_id, lambda es: any(isinstance(e, RegistrationRejected) for e in es)
+    )
+    assert [e.reason for e in events if isinstance(e, RegistrationRejected)] == ["Generic name"]
+
+
+async def test_invitation_sends_a_link_that_completes_registration(
+    stack: Any, kafka_events: Callable[..., Any]
+) -> None:
+    address = email("ivy")
+    admin = await stack.demo("uma.user-admin")
+    invited = await stack.client.post(
+        f"{API}/invitations",
+        headers=admin,
+        json={
+            "email": address,
+            "first_name": "Ivy",
+            "last_name": "Doe",
+            "organisation": "E85006",
+            "role": "Service Management",
+        },
+    )
+    assert invited.status_code == 201, invited.text
+    user_id = invited.json()["user_id"]
+    token = await link_of(kafka_events, user_id, InvitationSent)
+    await stack.client.post(f"{API}/registrations/complete", json={"token": token, "password": GOOD_PASSWORD})
+    tokens = await stack.tokens(address, GOOD_PASSWORD)
+    me = await stack.client.get(
+        f"{API}/users/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    assert me.json()["memberships"][0]["organisation"] == "E85006"
+
+
+async def test_access_request_is_reviewed_like_a_registration(stack: Any) -> None:
+    _, address = await stack.user({"E85001": ["Local User (single-level)"]})
+    user = await stack.headers(address, "a long test passphrase 1")
+    asked = await stack.client.post(
+        f"{API}/access-requests", headers=user, json={"organisation": "E85008", "role": "View"}
+    )
+    assert asked.status_code == 201, asked.text
+    request_id = next(
+        r["request_id"]
+        for r in (
+            await stack.client.get(f"{API}/pending-actions", headers=await stack.demo("uma.user-admin"))
+        ).json()
+        if r["email"] == address
+    )
+    again = await stack.client.post(f"{API}/access-requests", headers=user, json={"organisation": "E85008"})
+    assert (again.status_code, field_of(again)) == (422, "organisation")
+    approved = await stack.client.post(
+        f"{API}/access-requests/{request_id}/approve", json={}, headers=await stack.demo("uma.user-admin")
+    )
+    assert {m["organisation"] for m in approved.json()["memberships"]} == {"E85001", "E85008"}
+
+
+async def test_revoked_user_still_logs_in_and_enable_gives_access_back(stack: Any) -> None:
+    user_id, address = await stack.user({"E85007": ["View"]})
+    admin = await stack.demo("uma.user-admin")
+    await stack.client.post(f"{API}/users/{user_id}/revoke", headers=admin, json={"organisation": "E85007"})
+    me = await stack.client.get(
+        f"{API}/users/me", headers=await stack.headers(address, "a long test passphrase 1")
+    )
+    assert me.status_code == 200
+    assert me.json()["scope_orgs"] == []
+    enabled = await stack.client.post(
+        f"{API}/users/{user_id}/enable", headers=admin, json={"organisation": "E85007"}
+    )
+    assert enabled.json()["memberships"][0]["revoked"] is False
+
+
+async def test_disabled_account_cannot_log_in_refresh_or_use_its_token(
+    stack: Any, kafka_events: Callable[..., Any]
+) -> None:
+    user_id, address = await stack.user({"E85009": ["View"]})
+    tokens = await stack.tokens(address, "a long test passphrase 1")
+    old = {"Authorization": f"Bearer {tokens['access_token']}"}
+    admin = await stack.demo("uma.user-admin")
+    too_long = await stack.client.post(
+        f"{API}/users/{user_id}/disable", headers=admin, json={"reason": "Other", "reason_text": "x" * 251}
+    )
+    assert (too_long.status_code, field_of(too_long)) == (422, "reason_text")
+    assert (await stack.client.get(f"{API}/users/me", headers=old)).status_code == 200
+
+    disabled = await stack.client.post(
+        f"{API}/users/{user_id}/disable",
+        headers=admin,
+        json={"reason": "Other", "reason_text": "Left the NHS"},
+    )
+    assert disabled.json()["status"] == "Disabled"
+    login = await stack.client.post(
+        f"{API}/login", json={"email": address, "password": "a long test passphrase 1"}
+    )
+    assert login.status_code == 403
+    assert "disabled" in login.json()["detail"]
+    assert (await stack.client.get(f"{API}/users/me", headers=old)).status_code == 401
+    refreshed = await stack.client.post(
+        f"{API}/token/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 401
+    events = await kafka_events(
+        topics.IDENTITY_USER, user_id, lambda es: any(isinstance(e, AccountDisabled) for e in es)
+    )
+    assert [e.reason_text for e in events if isinstance(e, AccountDisabled)] == ["Left the NHS"]
+
+    await stack.client.post(f"{API}/users/{user_id}/enable", headers=admin, json={})
+    assert await stack.tokens(address, "a long test passphrase 1")
+
+
+async def test_a_user_disables_their_own_account(stack: Any) -> None:
+    _, address = await stack.user({"E85010": ["View"]})
+    own = await stack.headers(address, "a long test passphrase 1")
+    done = await stack.client.post(
+        f"{API}/users/me/disable", headers=own, json={"reason": "No longer requires access"}
+    )
+    assert done.json()["status"] == "Disabled"
+    login = await stack.client.post(
+        f"{API}/login", json={"email": address, "password": "a long test passphrase 1"}
+    )
+    assert login.status_code == 403
+
+
+async def test_administrators_read_the_audit_trail(stack: Any) -> None:
+    user_id, _ = await stack.user({"E85011": ["View"]})
+    admin = await stack.demo("uma.user-admin")
+    await stack.client.post(
+        f"{API}/users/{user_id}/disable", headers=admin, json={"reason": "Duplicate account"}
+    )
+    trail = (await stack.client.get(f"{API}/audit?user_id={user_id}", headers=admin)).json()
+    assert trail[0]["action"] == "Account disabled"
+    assert trail[0]["reason"] == "Duplicate account"
+    assert "Invitation sent" in {line["action"] for line in trail}
+    assert trail[0]["actor"] != user_id
+    viewer = await stack.client.get(f"{API}/audit", headers=await stack.demo("victor.viewer"))
+    assert viewer.status_code == 403
+
+
+async def test_pending_actions_sort_by_date_and_status(stack: Any) -> None:
+    first = await register(stack, email(), organisation="E85012")
+    second = await register(stack, email(), organisation="E85012")
+    admin = await stack.demo("lara.local-admin")
+    await stack.client.post(f"{API}/registrations/{first}/reject", json={"reason": "Unknown"}, headers=admin)
+    by_date = (await stack.client.get(f"{API}/pending-actions?sort=date&order=asc", headers=admin)).json()
+    ours = [line["user_id"] for line in by_date if line["user_id"] in {first, second}]
+    assert ours == [first, second]
+    by_status = (await stack.client.get(f"{API}/pending-actions?sort=status&order=asc", headers=admin)).json()
+    statuses = [line["status"] for line in by_status]
+    assert statuses == sorted(statuses, key=["Pending", "Approved", "Rejected"].index)
+    only = await stack.client.get(f"{API}/pending-actions?status=Pending", headers=admin)
+    assert {line["status"] for line in only.json()} == {"Pending"}
+    wrong = await stack.client.get(f"{API}/pending-actions?sort=name", headers=admin)
+    assert (wrong.status_code, field_of(wrong)) == (422, "query.sort")
+
+
+async def test_notification_preferences_are_published(stack: Any, kafka_events: Callable[..., Any]) -> None:
+    user_id, address = await stack.user({"E85013": ["View"]})
+    own = await stack.headers(address, "a long test passphrase 1")
+    changed = await stack.client.put(
+        f"{API}/users/me/notification-preferences",
+        headers=own,
+        json={"task_emails": True, "message_emails": False},
+    )
+    assert changed.json() == {"task_emails": True, "message_emails": False}
+    events = await kafka_events(
+        topics.IDENTITY_USER,
+        user_id,
+        lambda es: any(isinstance(e, NotificationPreferencesChanged) for e in es),
+    )
+    assert any(isinstance(e, RegistrationCompleted) for e in events)
