@@ -28,6 +28,7 @@ run: install  ## start everything, load demo data and print where to go
 	@echo
 	@echo "CQRS is running behind the gateway: http://127.0.0.1:8080/api/<service>/ (identity, participation, claims, scanning, notifications)"
 	@echo "API docs: http://127.0.0.1:8080/api/identity/docs (and the same for each service)"
+	@echo "Demo logins (development only): services/identity/DEMO_USERS.md"
 	@echo "Status: make status    Logs: make logs    Stop everything: make down"
 
 test: install  ## start the infrastructure and run every test (unit, integration, e2e, faults)

@@ -260,7 +260,10 @@ def _service_env(name: str) -> Callable[[Layout], dict[str, str]]:
         return {
             **layout.endpoints(),
             "CQRS_ENVIRONMENT": "development",
+            "CQRS_SERVICE_NAME": name,
             "CQRS_SERVICE_PORT": str(layout.ports.service(name)),
+            # Every service verifies identity's tokens against its published keys.
+            "CQRS_JWKS_URL": f"http://{HOST}:{layout.ports.service('identity')}/api/identity/.well-known/jwks.json",
         }
 
     return env
