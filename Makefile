@@ -62,4 +62,4 @@ schemas: install  ## write the JSON Schema of every event into contracts/schemas
 
 bench: install  ## benchmarks: print figures, assert nothing about speed
 	$(LAUNCHER) up
-	eval "$$($(LAUNCHER) env)" && $(UV) run --frozen python -m benchmarks
+	eval "$$($(LAUNCHER) env)" && CQRS_LOG_LEVEL=WARNING $(UV) run --frozen python -m benchmarks

@@ -47,6 +47,7 @@ def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
         cache / f"kafka-{KAFKA_VERSION}" / "libs" / f"kafka_2.13-{KAFKA_VERSION}.jar",
         cache / "bin" / f"ferretdb-{FERRETDB_VERSION}",
         state / "kafka" / "data" / "meta.properties",
+        state / "postgres" / "data" / "PG_VERSION",
     ]
     for placeholder in placeholders:
         placeholder.parent.mkdir(parents=True, exist_ok=True)

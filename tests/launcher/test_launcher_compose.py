@@ -20,9 +20,11 @@ from cqrs_local.config import SERVICES, Layout, Ports, repo_root
 
 COMPOSE_DIR = repo_root() / "deploy" / "compose"
 
-#: Which compose service plays each launcher part (MongoDB stands in for FerretDB).
+#: Which compose service plays each launcher part (MongoDB stands in for FerretDB and the PostgreSQL
+#: FerretDB stores in).
 COMPOSE_NAME = {
     "kafka": "kafka",
+    "postgres": "mongo",
     "ferretdb": "mongo",
     "seaweedfs": "s3",
     "clamd": "clamav",

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +18,12 @@ from cqrs_local.parts import Part, infrastructure, services
 
 
 async def _up(layout: Layout, parts: list[Part]) -> None:
+    """Start the parts wave by wave; a wave's parts start together and are all ready before the next."""
+    for wave in sorted({p.wave for p in parts}):
+        await _up_wave(layout, [p for p in parts if p.wave == wave])
+
+
+async def _up_wave(layout: Layout, parts: list[Part]) -> None:
     """Start every part that is not already running and ready, then wait for all of them."""
     pending: list[Part] = []
     for part in parts:
@@ -24,7 +31,7 @@ async def _up(layout: Layout, parts: list[Part]) -> None:
             if await part.probe(layout) is None:
                 print(f"{part.name:<14} already running", flush=True)
                 continue
-            procs.stop(layout, part.name)
+            procs.stop(layout, part.name, part.stop_signal)
         host, port = part.address.rsplit(":", 1)
         if probes.port_in_use(host, int(port)):
             raise procs.StartError(
@@ -92,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
         return 0
     if args.command == "down":
         for part in reversed(every):
-            if procs.stop(layout, part.name):
+            if procs.stop(layout, part.name, part.stop_signal):
                 print(f"{part.name:<14} stopped")
+        if procs.stop(layout, "postgres", signal.SIGINT):  # left from a run with the other backend
+            print(f"{'postgres':<14} stopped")
         return 0
     if args.command == "status":
         return _print_status(layout, every)

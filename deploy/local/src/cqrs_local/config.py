@@ -29,6 +29,7 @@ class Ports:
     kafka: int = 19092
     kafka_controller: int = 19093
     mongo: int = 27027
+    postgres: int = 15432
     ferretdb_debug: int = 18088
     s3: int = 18333
     weed_master: int = 19333
@@ -52,13 +53,19 @@ class Layout:
     state: Path
     cache: Path
     ports: Ports
+    #: FerretDB's backend: "postgresql" (default: indexed lookups) or "sqlite" (no PostgreSQL part).
+    ferretdb_backend: str = "postgresql"
 
     @classmethod
     def from_env(cls) -> Layout:
         """Read CQRS_STATE_DIR / CQRS_CACHE_DIR, defaulting to .state in the checkout and ~/.cache/cqrs."""
         state = Path(os.environ.get("CQRS_STATE_DIR", repo_root() / ".state"))
         cache = Path(os.environ.get("CQRS_CACHE_DIR", Path.home() / ".cache" / "cqrs"))
-        return cls(state=state.resolve(), cache=cache.resolve(), ports=Ports())
+        backend = os.environ.get("CQRS_FERRETDB_BACKEND", "postgresql")
+        if backend not in ("postgresql", "sqlite"):
+            msg = f"CQRS_FERRETDB_BACKEND must be postgresql or sqlite, not {backend!r}"
+            raise ValueError(msg)
+        return cls(state=state.resolve(), cache=cache.resolve(), ports=Ports(), ferretdb_backend=backend)
 
     def run_dir(self) -> Path:
         """Pid files."""

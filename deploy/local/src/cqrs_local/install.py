@@ -100,18 +100,29 @@ def weed_binary() -> Path:
 def debian_program(path: str, package: str) -> Path:
     """A program from a Debian package, installed with apt-get when it is missing."""
     program = Path(path)
-    if program.exists():
-        return program
+    if not program.exists():
+        apt_install(package)
+    if not program.exists():
+        raise InstallError(f"{package} installed but {path} is still missing")
+    return program
+
+
+def apt_install(package: str) -> None:
+    """Install one Debian package (as root, or through sudo)."""
     apt = _need("apt-get", f"install the Debian package {package} by hand")
     prefix = [] if os.geteuid() == 0 else [_need("sudo", f"run as root to install {package}")]
     print(f"installing Debian package {package} ...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     _run([*prefix, apt, "update", "-q"], env=env, what=package)
-    _run(
-        [*prefix, apt, "install", "-y", "-q", "--no-install-recommends", package],
-        env=env,
-        what=package,
-    )
-    if not program.exists():
-        raise InstallError(f"{package} installed but {path} is still missing")
-    return program
+    _run([*prefix, apt, "install", "-y", "-q", "--no-install-recommends", package], env=env, what=package)
+
+
+def postgres_bindir() -> Path:
+    """Debian's PostgreSQL server programs (installed with apt-get when missing)."""
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if not versions:
+        apt_install("postgresql")
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if not versions:
+        raise InstallError("the postgresql package installed no server under /usr/lib/postgresql")
+    return versions[-1].parent

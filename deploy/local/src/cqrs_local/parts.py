@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cqrs_local import install, probes
 from cqrs_local.config import HOST, S3_ACCESS_KEY, S3_SECRET_KEY, SERVICES, Layout, repo_root
@@ -24,6 +27,9 @@ class Part:
     probe: Callable[[Layout], Awaitable[str | None]]
     env: Callable[[Layout], dict[str, str]] = field(default=lambda _layout: {})
     start_timeout: float = 90.0
+    #: Parts of a lower wave are ready before a higher wave starts (PostgreSQL before FerretDB).
+    wave: int = 1
+    stop_signal: signal.Signals = signal.SIGTERM
 
 
 def _kafka(layout: Layout) -> list[str]:
@@ -120,15 +126,95 @@ def _kafka(layout: Layout) -> list[str]:
     ]
 
 
+POSTGRES_USER = "cqrs"  # the cluster's superuser; trust authentication on loopback only
+
+
+def _as_postgres() -> list[str]:
+    """PostgreSQL refuses to run as root, so root runs it as Debian's `postgres` user."""
+    if os.geteuid() != 0:
+        return []
+    return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
+
+
+def _postgres_data(layout: Layout) -> Path:
+    """The cluster's folder: in the state folder, or (when the postgres user cannot reach the state
+    folder, e.g. under a private temporary folder) in postgres's own home, linked from the state."""
+    home = layout.data_dir("postgres")
+    home.mkdir(parents=True, exist_ok=True)
+    data = home / "data"
+    if data.exists() or data.is_symlink():
+        return data
+    if os.geteuid() == 0:
+        shutil.chown(home, "postgres", "postgres")
+        reachable = (
+            subprocess.run(
+                ["runuser", "-u", "postgres", "--", "test", "-w", str(home)], check=False
+            ).returncode
+            == 0
+        )
+        if not reachable:
+            digest = hashlib.sha1(str(layout.state).encode()).hexdigest()[:12]  # noqa: S324 - a name
+            elsewhere = Path("/var/lib/postgresql") / f"cqrs-local-{digest}"
+            elsewhere.mkdir(parents=True, exist_ok=True)
+            shutil.chown(elsewhere, "postgres", "postgres")
+            data.symlink_to(elsewhere)
+            return data
+    data.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+    return data
+
+
+def _postgres(layout: Layout) -> list[str]:
+    bindir = install.postgres_bindir()
+    data = _postgres_data(layout)
+    if not (data / "PG_VERSION").exists():
+        subprocess.run(
+            [
+                *_as_postgres(),
+                str(bindir / "initdb"),
+                "-D",
+                str(data.resolve()),
+                "-U",
+                POSTGRES_USER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-instructions",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return [
+        *_as_postgres(),
+        str(bindir / "postgres"),
+        "-D",
+        str(data.resolve()),
+        "-c",
+        f"listen_addresses={HOST}",
+        "-p",
+        str(layout.ports.postgres),
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "max_connections=200",
+    ]
+
+
 def _ferretdb(layout: Layout) -> list[str]:
     binary = install.ferretdb_binary(layout)
     home = layout.data_dir("ferretdb")
     (home / "data").mkdir(parents=True, exist_ok=True)
     p = layout.ports
+    backend = (
+        ["--handler=postgresql", f"--postgresql-url=postgres://{POSTGRES_USER}@{HOST}:{p.postgres}/postgres"]
+        if layout.ferretdb_backend == "postgresql"
+        else ["--handler=sqlite", f"--sqlite-url=file:{home / 'data'}/"]
+    )
     return [
         str(binary),
-        "--handler=sqlite",
-        f"--sqlite-url=file:{home / 'data'}/",
+        *backend,
         f"--state-dir={home}",
         f"--listen-addr={HOST}:{p.mongo}",
         f"--debug-addr={HOST}:{p.ferretdb_debug}",
@@ -297,9 +383,24 @@ def _endpoint_probe(
 
 
 def infrastructure(layout: Layout) -> list[Part]:
-    """The six infrastructure parts, in start order."""
+    """The infrastructure parts, in start order (PostgreSQL only when FerretDB stores in it)."""
     p = layout.ports
+    postgres = (
+        [
+            Part(
+                "postgres",
+                f"{HOST}:{p.postgres}",
+                _postgres,
+                lambda lay: probes.postgres(install.postgres_bindir(), HOST, lay.ports.postgres),
+                wave=0,
+                stop_signal=signal.SIGINT,
+            )  # SIGINT: fast shutdown, no waiting for clients
+        ]
+        if layout.ferretdb_backend == "postgresql"
+        else []
+    )
     return [
+        *postgres,
         Part(
             "kafka",
             f"{HOST}:{p.kafka}",
@@ -346,6 +447,7 @@ def services(layout: Layout) -> list[Part]:
             _service_probe(name),
             env=_service_env(name),
             start_timeout=60.0,
+            wave=2,
         )
         for name in SERVICES
     ]

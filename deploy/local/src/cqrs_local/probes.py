@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import socket
+from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaClient
@@ -94,6 +95,23 @@ async def http_ok(url: str) -> str | None:
         return None if response.status_code == 200 else f"GET {url} answered {response.status_code}"
     except httpx.HTTPError as exc:
         return f"GET {url} failed: {exc!r}"
+
+
+async def postgres(bindir: Path, host: str, port: int) -> str | None:
+    """Ready when PostgreSQL accepts connections (pg_isready)."""
+    process = await asyncio.create_subprocess_exec(
+        str(bindir / "pg_isready"),
+        "-h",
+        host,
+        "-p",
+        str(port),
+        "-t",
+        "2",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    return None if process.returncode == 0 else f"pg_isready: {out.decode().strip()}"
 
 
 def port_in_use(host: str, port: int) -> bool:

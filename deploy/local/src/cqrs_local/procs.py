@@ -112,13 +112,13 @@ async def wait_ready(layout: Layout, part: Part) -> None:
     )
 
 
-def stop(layout: Layout, name: str, timeout: float = 20.0) -> bool:
-    """Stop a part's process group: SIGTERM, then SIGKILL after the timeout. True if one was running."""
+def stop(layout: Layout, name: str, sig: signal.Signals = signal.SIGTERM, timeout: float = 20.0) -> bool:
+    """Stop a part's process group: `sig`, then SIGKILL after the timeout. True if one was running."""
     pid = read_pid(layout, name)
     layout.pid_file(name).unlink(missing_ok=True)
     if pid is None:
         return False
-    _signal_group(pid, signal.SIGTERM)
+    _signal_group(pid, sig)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not _group_alive(pid):

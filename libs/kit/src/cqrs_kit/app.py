@@ -3,6 +3,7 @@ lifespan, with /healthz, /readyz, OpenAPI and AsyncAPI under /api/<service>/."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -109,7 +110,9 @@ def _broker_check(runtime: Runtime) -> Check:
 def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Any:
     """Build the ASGI app of one service. Nothing connects until the lifespan starts."""
     settings = settings or ServiceSettings(service_name=spec.name)
-    logs.configure_logging(spec.name, json=settings.json_logs)
+    logs.configure_logging(
+        spec.name, json=settings.json_logs, level=logging.getLevelNamesMapping()[settings.log_level]
+    )
     runtime = Runtime.build(
         settings, outbox_collections=list(spec.outbox_collections), uses_s3=bool(spec.buckets)
     )

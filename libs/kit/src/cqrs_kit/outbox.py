@@ -28,6 +28,8 @@ log = get_logger(__name__)
 
 OUTBOX = "outbox"
 PENDING = "outbox_pending"
+#: How many aggregates the relay publishes at once; each aggregate's own events stay in order.
+CONCURRENT_AGGREGATES = 64
 
 
 _WRITE_LOCKS: dict[tuple[int, str, str], asyncio.Lock] = {}
@@ -188,13 +190,15 @@ class OutboxRelay:
     async def drain_hinted(self) -> int:
         """Publish the outboxes of the aggregates named by recent saves."""
         hints, self._hints = self._hints, []
-        count = 0
         try:
+            count = 0
+            by_collection: dict[str, list[str]] = {}
             for name, aggregate_id in dict.fromkeys(hints):
+                by_collection.setdefault(name, []).append(aggregate_id)
+            for name, ids in by_collection.items():
                 collection = self._collections[name]
-                doc = await collection.find_one({"_id": aggregate_id, PENDING: True})
-                if doc is not None:
-                    count += await self._publish_outbox(collection, doc)
+                docs = await collection.find({"_id": {"$in": ids}, PENDING: True}).to_list()
+                count += await self._publish_all(collection, docs)
         except BaseException:
             self._hints = hints + self._hints  # nothing is forgotten; the poll would find it anyway
             raise
@@ -205,10 +209,24 @@ class OutboxRelay:
         """Publish everything pending now; returns how many entries were published."""
         count = 0
         for collection in self._collections.values():
-            async for doc in collection.find({PENDING: True}):
-                count += await self._publish_outbox(collection, doc)
+            docs = await collection.find({PENDING: True}).to_list()
+            count += await self._publish_all(collection, docs)
         self.published += count
         return count
+
+    async def _publish_all(self, collection: Collection, docs: list[Document]) -> int:
+        """Publish many aggregates at once (each one's entries stay in order), so acks overlap."""
+        gate = asyncio.Semaphore(CONCURRENT_AGGREGATES)
+
+        async def one(doc: Document) -> int:
+            async with gate:
+                return await self._publish_outbox(collection, doc)
+
+        results = await asyncio.gather(*(one(doc) for doc in docs), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
+        return sum(r for r in results if isinstance(r, int))
 
     async def _publish_outbox(self, collection: Collection, doc: Document) -> int:
         """Publish one aggregate's entries in order, removing each only after the broker's ack."""

@@ -44,6 +44,7 @@ class ServiceSettings(BaseSettings):
     relay_enabled: bool = True  # off for a replica that must not publish (and for crash tests)
     consumer_max_backoff_seconds: float = Field(default=10.0, gt=0)
     log_json: bool | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     consumer_group: str | None = None
 
     @model_validator(mode="after")
