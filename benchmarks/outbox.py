@@ -34,8 +34,12 @@ def _offer(offer_id: str, marker: str) -> OfferMade:
     )
 
 
-async def outbox_path(n: int) -> dict[str, float]:
-    """Save N aggregates with their events; time from save to the consumer seeing each event."""
+async def outbox_path(n: int, *, one_at_a_time: bool = False) -> dict[str, float]:
+    """Save N aggregates with their events; time from save to the consumer seeing each event.
+
+    All at once measures throughput (latency then includes the queue); one at a time waits for
+    each event to arrive before saving the next, so latency is the path's own.
+    """
     env = endpoints()
     bootstrap = env["CQRS_KAFKA_BOOTSTRAP"]
     marker = unique("BENCH").upper()
@@ -46,11 +50,13 @@ async def outbox_path(n: int) -> dict[str, float]:
     saved_at: dict[str, float] = {}
     latencies: list[float] = []
     done = asyncio.Event()
+    arrived = asyncio.Event()
 
     @consumer.on(OfferMade)
     async def seen(event: OfferMade, envelope: Envelope) -> None:
         if event.quality_service_id == marker and event.offer_id in saved_at:
             latencies.append((time.perf_counter() - saved_at.pop(event.offer_id)) * 1000)
+            arrived.set()
             if len(latencies) == n:
                 done.set()
 
@@ -73,16 +79,20 @@ async def outbox_path(n: int) -> dict[str, float]:
             outbox_entries([event], source="/bench", correlation_id=marker),
         )
         relay.wake("offers", offer_id)
+        if one_at_a_time:
+            await asyncio.wait_for(arrived.wait(), timeout=60)
+            arrived.clear()
     await asyncio.wait_for(done.wait(), timeout=300)
     elapsed = time.perf_counter() - started
     await relay.stop()
     await broker.stop()
     await mongo.client.drop_database(mongo.db.name)
     await mongo.close()
-    return report("outbox → Kafka → consumer", n, elapsed, latencies)
+    name = "outbox path, one at a time" if one_at_a_time else "outbox path, all at once"
+    return report(name, n, elapsed, latencies)
 
 
-async def raw_path(n: int) -> dict[str, float]:
+async def raw_path(n: int, *, one_at_a_time: bool = False) -> dict[str, float]:
     """N raw aiokafka produce/consume round trips on a fresh topic, same broker settings."""
     bootstrap = endpoints()["CQRS_KAFKA_BOOTSTRAP"]
     topic = unique("bench.raw")
@@ -100,11 +110,14 @@ async def raw_path(n: int) -> dict[str, float]:
     sent_at: dict[bytes, float] = {}
     latencies: list[float] = []
 
+    arrived = asyncio.Event()
+
     async def consume() -> None:
         while len(latencies) < n:
             for records in (await consumer.getmany(timeout_ms=200)).values():
                 for record in records:
                     latencies.append((time.perf_counter() - sent_at.pop(record.key)) * 1000)
+                    arrived.set()
             await consumer.commit()
 
     reader = asyncio.create_task(consume())
@@ -114,8 +127,12 @@ async def raw_path(n: int) -> dict[str, float]:
         key = f"k{i}".encode()
         sent_at[key] = time.perf_counter()
         await producer.send_and_wait(topic, b'{"n": %d}' % i, key=key)
+        if one_at_a_time:
+            await asyncio.wait_for(arrived.wait(), timeout=60)
+            arrived.clear()
     await asyncio.wait_for(reader, timeout=300)
     elapsed = time.perf_counter() - started
     await producer.stop()
     await consumer.stop()
-    return report("raw aiokafka produce → consume", n, elapsed, latencies)
+    name = "raw aiokafka, one at a time" if one_at_a_time else "raw aiokafka, all at once"
+    return report(name, n, elapsed, latencies)
