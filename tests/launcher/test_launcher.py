@@ -43,6 +43,7 @@ def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
     state, cache = tmp_path / "state", tmp_path / "cache"
     monkeypatch.setenv("CQRS_STATE_DIR", str(state))
     monkeypatch.setenv("CQRS_CACHE_DIR", str(cache))
+    monkeypatch.delenv("CQRS_FERRETDB_BACKEND", raising=False)  # the default backend, as PART_NAMES
     placeholders = [
         cache / f"kafka-{KAFKA_VERSION}" / "libs" / f"kafka_2.13-{KAFKA_VERSION}.jar",
         cache / "bin" / f"ferretdb-{FERRETDB_VERSION}",
