@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+from cqrs_local import procs
 from cqrs_local.config import Layout
 
 #: Each service that ships demo data, and the module that loads it into that service's own store.
@@ -16,6 +17,10 @@ def main() -> int:
     """Run every demo loader against the local stack's endpoints (development settings only)."""
     layout = Layout.from_env()
     for service, module in DEMO_LOADERS.items():
+        # The loader writes the service's store from its own process; FerretDB updates are not
+        # atomic across processes, so the service is stopped meanwhile (`up --services` restarts it).
+        if procs.stop(layout, service):
+            print(f"{service} stopped while its demo data loads", flush=True)
         env = {
             **os.environ,
             **layout.endpoints(),
