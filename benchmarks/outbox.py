@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 import uuid
 
@@ -16,22 +15,11 @@ from cqrs_kit.broker import ensure_topics, make_broker, relay_publisher
 from cqrs_kit.consumer import Consumer
 from cqrs_kit.mongo import Mongo
 from cqrs_kit.outbox import OutboxRelay, outbox_entries, save_aggregate
-from cqrs_kit.testing import endpoints, unique
+from cqrs_kit.testing import endpoints, offer_made, unique
 
 
 def _offer(offer_id: str, marker: str) -> OfferMade:
-    return OfferMade(
-        offer_id=offer_id,
-        quality_service_id=marker,
-        commissioner_organisation_id="QWE",
-        provider_organisation_id="A81001",
-        financial_year="2025/26",
-        payment_type="Local",
-        service_start=dt.date(2025, 4, 1),
-        service_end=dt.date(2026, 3, 31),
-        response_date=dt.date(2025, 5, 1),
-        offered_at=dt.datetime.now(dt.UTC),
-    )
+    return offer_made(offer_id=offer_id, quality_service_id=marker)
 
 
 async def outbox_path(n: int, *, one_at_a_time: bool = False) -> dict[str, float]:

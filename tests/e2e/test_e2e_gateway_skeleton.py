@@ -1,7 +1,6 @@
 """The walking skeleton through the nginx gateway: POST /api/participation/offers, then the task
 appears at GET /api/notifications/tasks, every hop on the real stack."""
 
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,14 @@ import httpx
 import pytest
 
 from cqrs_contracts.events import OfferMade
-from cqrs_kit.testing import ServiceProcess, eventually, isolated_settings, skip_history
+from cqrs_kit.testing import (
+    ServiceProcess,
+    eventually,
+    isolated_settings,
+    new_ods_code,
+    offer_request,
+    skip_history,
+)
 from cqrs_local.config import Layout
 from cqrs_local.probes import port_in_use
 
@@ -42,17 +48,8 @@ async def behind_gateway(infra: dict[str, str], tmp_path: Path) -> AsyncIterator
 
 
 async def test_offer_to_task_through_the_gateway(behind_gateway: str) -> None:
-    provider = "G" + secrets.token_hex(4).upper()
-    body = {
-        "quality_service_id": "QS-GATEWAY",
-        "commissioner_organisation_id": "QWE",
-        "provider_organisation_id": provider,
-        "financial_year": "2025/26",
-        "payment_type": "Local",
-        "service_start": "2025-04-01",
-        "service_end": "2026-03-31",
-        "response_date": "2025-05-01",
-    }
+    provider = new_ods_code("G")
+    body = offer_request(provider, "QS-GATEWAY")
     async with httpx.AsyncClient(base_url=behind_gateway, timeout=10) as gateway:
         made = await gateway.post("/api/participation/offers", json=body)
         assert made.status_code == 201, made.text

@@ -1,32 +1,29 @@
 """Walking skeleton: an offer made in participation becomes a Message Centre task in notifications,
 through the outbox, Kafka and the notifications consumer."""
 
-import secrets
 from typing import Any
 
 import httpx
 
 from cqrs_contracts.events import OfferMade
-from cqrs_kit.testing import eventually, isolated_settings, running_app, skip_history
+from cqrs_kit.testing import (
+    eventually,
+    isolated_settings,
+    new_ods_code,
+    offer_request,
+    running_app,
+    skip_history,
+)
 from cqrs_notifications.app import create_app as notifications_app
 from cqrs_participation.app import create_app as participation_app
 
 
 def offer_body(provider: str) -> dict[str, Any]:
-    return {
-        "quality_service_id": "QS-SKELETON",
-        "commissioner_organisation_id": "QWE",
-        "provider_organisation_id": provider,
-        "financial_year": "2025/26",
-        "payment_type": "Local",
-        "service_start": "2025-04-01",
-        "service_end": "2026-03-31",
-        "response_date": "2025-05-01",
-    }
+    return offer_request(provider, "QS-SKELETON")
 
 
 def new_provider() -> str:
-    return "P" + secrets.token_hex(4).upper()
+    return new_ods_code("P")
 
 
 async def test_offer_becomes_a_task_for_the_provider() -> None:

@@ -1,32 +1,22 @@
 """Shared steps of the fault tests."""
 
-import secrets
 from typing import Any
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
-from cqrs_kit.testing import ServiceProcess
+from cqrs_kit.testing import ServiceProcess, new_ods_code, offer_request
 
 
 def offer_body(provider: str) -> dict[str, Any]:
     """A valid offer to one provider."""
-    return {
-        "quality_service_id": "QS-FAULT",
-        "commissioner_organisation_id": "QWE",
-        "provider_organisation_id": provider,
-        "financial_year": "2025/26",
-        "payment_type": "Local",
-        "service_start": "2025-04-01",
-        "service_end": "2026-03-31",
-        "response_date": "2025-05-01",
-    }
+    return offer_request(provider, "QS-FAULT")
 
 
 def new_provider() -> str:
     """An ODS-shaped code no other test uses."""
-    return "F" + secrets.token_hex(4).upper()
+    return new_ods_code("F")
 
 
 async def make_offer(participation: ServiceProcess, provider: str) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """Messages that can never be processed land on the dead-letter topic with their origin, and the
 consumer goes on with the next message."""
 
-import datetime as dt
 import json
 import uuid
 
@@ -10,23 +9,12 @@ from aiokafka import AIOKafkaProducer
 from cqrs_contracts.envelope import envelope_for, to_kafka_headers
 from cqrs_contracts.events import OfferMade
 from cqrs_contracts.registry import serialize
-from cqrs_kit.testing import ServiceProcess, eventually, read_topic
+from cqrs_kit.testing import ServiceProcess, eventually, offer_made, read_topic
 from tests.faults.helpers import new_provider, tasks_of
 
 
 def valid_offer(provider: str) -> OfferMade:
-    return OfferMade(
-        offer_id=str(uuid.uuid4()),
-        quality_service_id="QS-DLQ",
-        commissioner_organisation_id="QWE",
-        provider_organisation_id=provider,
-        financial_year="2025/26",
-        payment_type="Local",
-        service_start=dt.date(2025, 4, 1),
-        service_end=dt.date(2026, 3, 31),
-        response_date=dt.date(2025, 5, 1),
-        offered_at=dt.datetime.now(dt.UTC),
-    )
+    return offer_made(quality_service_id="QS-DLQ", provider_organisation_id=provider)
 
 
 async def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(

@@ -4,7 +4,9 @@ service processes that can be killed, and reading what really reached Kafka."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
+from cqrs_contracts.events import OfferMade
 from cqrs_kit.settings import ServiceSettings
 
 ENDPOINT_VARIABLES = (
@@ -251,3 +254,40 @@ async def skip_history(group: str, *topics: str) -> None:
         await consumer.commit(dict(ends.items()))
     finally:
         await consumer.stop()
+
+
+def new_ods_code(prefix: str) -> str:
+    """An ODS-shaped organisation code no other test run uses (prefix + 8 hex digits)."""
+    return prefix + secrets.token_hex(4).upper()
+
+
+def offer_made(**changes: Any) -> OfferMade:
+    """A valid OfferMade for tests and benchmarks; a fresh offer id unless one is given."""
+    values: dict[str, Any] = {
+        "offer_id": str(uuid.uuid4()),
+        "quality_service_id": "QS1",
+        "commissioner_organisation_id": "QWE",
+        "provider_organisation_id": "A81001",
+        "financial_year": "2025/26",
+        "payment_type": "Local",
+        "service_start": dt.date(2025, 4, 1),
+        "service_end": dt.date(2026, 3, 31),
+        "response_date": dt.date(2025, 5, 1),
+        "offered_at": dt.datetime.now(dt.UTC),
+    }
+    values.update(changes)
+    return OfferMade(**values)
+
+
+def offer_request(provider: str, quality_service_id: str) -> dict[str, Any]:
+    """The body of a valid POST /api/participation/offers to one provider."""
+    return {
+        "quality_service_id": quality_service_id,
+        "commissioner_organisation_id": "QWE",
+        "provider_organisation_id": provider,
+        "financial_year": "2025/26",
+        "payment_type": "Local",
+        "service_start": "2025-04-01",
+        "service_end": "2026-03-31",
+        "response_date": "2025-05-01",
+    }

@@ -2,7 +2,6 @@
 permanent failures dead-lettered with their origin, and the consumer goes on."""
 
 import asyncio
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -14,21 +13,12 @@ from cqrs_contracts.registry import serialize
 from cqrs_kit.broker import ensure_topics, make_broker
 from cqrs_kit.consumer import Consumer
 from cqrs_kit.errors import DomainError, TransientError
-from cqrs_kit.testing import eventually, read_topic, skip_history, unique
+from cqrs_kit.testing import eventually, offer_made, read_topic, skip_history, unique
 
 
 def offer(marker: str, payment_type: str) -> OfferMade:
-    return OfferMade(
-        offer_id=f"{marker}-{uuid.uuid4().hex[:6]}",
-        quality_service_id=marker,
-        commissioner_organisation_id="QWE",
-        provider_organisation_id="A81001",
-        financial_year="2025/26",
-        payment_type=payment_type,
-        service_start=dt.date(2025, 4, 1),
-        service_end=dt.date(2026, 3, 31),
-        response_date=dt.date(2025, 5, 1),
-        offered_at=dt.datetime.now(dt.UTC),
+    return offer_made(
+        offer_id=f"{marker}-{uuid.uuid4().hex[:6]}", quality_service_id=marker, payment_type=payment_type
     )
 
 

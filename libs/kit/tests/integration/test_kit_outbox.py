@@ -1,7 +1,6 @@
 """The outbox on the real FerretDB and Kafka: atomic version-guarded saves, ordered publishing,
 removal only after the broker's ack."""
 
-import datetime as dt
 import json
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -14,22 +13,11 @@ from cqrs_kit.broker import make_broker, relay_publisher
 from cqrs_kit.errors import VersionConflict
 from cqrs_kit.mongo import Collection, Mongo
 from cqrs_kit.outbox import OutboxRelay, outbox_entries, save_aggregate
-from cqrs_kit.testing import eventually, read_topic, unique
+from cqrs_kit.testing import eventually, offer_made, read_topic, unique
 
 
 def offer(offer_id: str, payment_type: str = "Local") -> OfferMade:
-    return OfferMade(
-        offer_id=offer_id,
-        quality_service_id="QS1",
-        commissioner_organisation_id="QWE",
-        provider_organisation_id="A81001",
-        financial_year="2025/26",
-        payment_type=payment_type,
-        service_start=dt.date(2025, 4, 1),
-        service_end=dt.date(2026, 3, 31),
-        response_date=dt.date(2025, 5, 1),
-        offered_at=dt.datetime.now(dt.UTC),
-    )
+    return offer_made(offer_id=offer_id, payment_type=payment_type)
 
 
 @pytest.fixture

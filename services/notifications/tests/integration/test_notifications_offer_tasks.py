@@ -1,32 +1,17 @@
 """Message Centre tasks from OfferMade: one per event however often it arrives, newest first."""
 
-import datetime as dt
-import secrets
-import uuid
-
 from cqrs_contracts.envelope import envelope_for
 from cqrs_contracts.events import OfferMade
-from cqrs_kit.testing import isolated_settings, running_app
+from cqrs_kit.testing import isolated_settings, new_ods_code, offer_made, running_app
 from cqrs_notifications.app import create_app
 
 
 def offer(provider: str, service: str) -> OfferMade:
-    return OfferMade(
-        offer_id=str(uuid.uuid4()),
-        quality_service_id=service,
-        commissioner_organisation_id="QWE",
-        provider_organisation_id=provider,
-        financial_year="2025/26",
-        payment_type="Local",
-        service_start=dt.date(2025, 4, 1),
-        service_end=dt.date(2026, 3, 31),
-        response_date=dt.date(2025, 5, 1),
-        offered_at=dt.datetime.now(dt.UTC),
-    )
+    return offer_made(quality_service_id=service, provider_organisation_id=provider)
 
 
 async def test_repeated_event_gives_one_task_and_tasks_list_newest_first() -> None:
-    provider = "N" + secrets.token_hex(4).upper()
+    provider = new_ods_code("N")
     app = create_app(isolated_settings("notifications"))
     async with running_app(app) as client:
         runtime = app._application.state.runtime  # the handler under test, with its real store
