@@ -173,3 +173,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         connection_hook=connect,
         asyncapi_path=AsyncAPIConfig(f"{prefix}/asyncapi"),
     )
+
+
+def runtime_of(app: Any) -> Runtime:
+    """The runtime of an app made by create_service_app (for tests and tools in the same process)."""
+    runtime: Runtime = app._application.state.runtime  # FastStreamAPI keeps the FastAPI app here
+    return runtime

@@ -17,6 +17,7 @@ from cqrs_identity.demo import load_demo
 from cqrs_identity.demo_data import DEMO_PASSWORD, DOMAIN
 from cqrs_identity.domain.roles import Role, RoleAssignment
 from cqrs_identity.provision import provision_user
+from cqrs_kit.app import runtime_of
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.testing import isolated_settings, read_topic, running_app
 
@@ -80,7 +81,7 @@ async def stack(infra: dict[str, str]) -> AsyncIterator[Stack]:
     settings = isolated_settings("identity")
     app = create_app(settings)
     async with running_app(app) as client:
-        runtime: Runtime = app._application.state.runtime
+        runtime: Runtime = runtime_of(app)
         await load_demo(runtime)
         yield Stack(client, runtime)
         await runtime.mongo.client.drop_database(settings.database_name)

@@ -2,6 +2,7 @@
 
 from cqrs_contracts.envelope import envelope_for
 from cqrs_contracts.events import OfferMade
+from cqrs_kit.app import runtime_of
 from cqrs_kit.testing import isolated_settings, new_ods_code, offer_made, running_app
 from cqrs_notifications.app import create_app
 
@@ -14,7 +15,7 @@ async def test_repeated_event_gives_one_task_and_tasks_list_newest_first() -> No
     provider = new_ods_code("N")
     app = create_app(isolated_settings("notifications"))
     async with running_app(app) as client:
-        runtime = app._application.state.runtime  # the handler under test, with its real store
+        runtime = runtime_of(app)  # the handler under test, with its real store
         handler = runtime.consumer._handlers[OfferMade.topic][OfferMade.ce_type()]
         first, second = offer(provider, "QS-A"), offer(provider, "QS-B")
         first_envelope = envelope_for(first, source="/test", correlation_id="c")
