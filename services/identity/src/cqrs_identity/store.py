@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
 from pymongo import ReturnDocument
 
-from cqrs_contracts.events import Event
 from cqrs_identity.domain.accounts import Account
 from cqrs_identity.domain.allocations import Allocation
 from cqrs_identity.domain.clusters import Cluster
 from cqrs_identity.domain.organisations import Organisation
 from cqrs_identity.domain.relationships import PracticePcns
-from cqrs_kit.mongo import Collection, Index
-from cqrs_kit.outbox import OUTBOX, outbox_entries, save_aggregate
+from cqrs_kit.aggregates import Aggregates
+from cqrs_kit.mongo import Index
 from cqrs_kit.runtime import Runtime
 
 ORGANISATIONS = "organisations"
@@ -45,21 +41,6 @@ INDEXES = [
     Index(REFRESH_TOKENS, ["user_id"]),
 ]
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _storable(value: Any) -> Any:
-    """Turn what BSON cannot hold (dates, enums, tuples, sets) into what it can."""
-    if isinstance(value, dict):
-        return {k: _storable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_storable(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.isoformat()
-    return value
-
 
 def token_hash(token: str) -> str:
     """Tokens and links are kept only as hashes, so a database leak reveals none."""
@@ -69,44 +50,6 @@ def token_hash(token: str) -> str:
 def new_token() -> str:
     """An unguessable token for links and refresh tokens."""
     return secrets.token_urlsafe(32)
-
-
-class Aggregates(Generic[M]):
-    """One collection of aggregates: load them, and save each with its events in one write."""
-
-    def __init__(self, runtime: Runtime, collection: str, model: type[M], id_field: str) -> None:
-        self._runtime = runtime
-        self._name = collection
-        self.collection: Collection = runtime.mongo.collection(collection)
-        self._model = model
-        self._id = id_field
-
-    def _load(self, doc: Mapping[str, Any]) -> M:
-        return self._model.model_validate({**doc, self._id: doc["_id"]})
-
-    async def get(self, aggregate_id: str) -> M | None:
-        """One aggregate, or None."""
-        doc = await self.collection.find_one({"_id": aggregate_id}, {OUTBOX: 0})
-        return None if doc is None else self._load(doc)
-
-    async def find(self, query: Mapping[str, Any], *, limit: int = 0) -> list[M]:
-        """Aggregates matching a query."""
-        cursor = self.collection.find(dict(query), {OUTBOX: 0}).limit(limit)
-        return [self._load(doc) async for doc in cursor]
-
-    async def save(
-        self, state: M, events: Sequence[Event], *, correlation_id: str | None, actor: str | None
-    ) -> M:
-        """Save state and its events atomically (version-guarded); the relay publishes them."""
-        data = _storable(state.model_dump(mode="python"))
-        aggregate_id = data.pop(self._id)
-        version = data.pop("version")
-        entries = outbox_entries(
-            events, source=self._runtime.source, correlation_id=correlation_id, actor=actor
-        )
-        saved = await save_aggregate(self.collection, aggregate_id, version, data, entries)
-        self._runtime.relay.wake(self._name, aggregate_id)
-        return state.model_copy(update={"version": saved})
 
 
 class Stores:
