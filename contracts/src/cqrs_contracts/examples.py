@@ -11,6 +11,7 @@ from cqrs_contracts.events import (
     FileScanned,
     OfferMade,
 )
+from cqrs_contracts.examples_claims import claim_examples
 from cqrs_contracts.examples_identity import identity_examples
 
 _WHEN = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
@@ -83,4 +84,5 @@ def example_events() -> list[Event]:
             step="commissioner",
         ),
         *identity_examples(),
+        *claim_examples(),
     ]
