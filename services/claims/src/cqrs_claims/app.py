@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cqrs_claims.claims import wiring as claims_wiring
+from cqrs_claims.claims.settings import ClaimsSettings
 from cqrs_kit.app import ServiceSpec, create_service_app
 from cqrs_kit.settings import ServiceSettings
 
@@ -12,4 +14,7 @@ SPEC = ServiceSpec(name="claims", description="Claims, attachments, reviews, pay
 
 def create_app(settings: ServiceSettings | None = None) -> Any:
     """The claims ASGI app (uvicorn --factory)."""
-    return create_service_app(SPEC, settings or ServiceSettings(service_name=SPEC.name))
+    settings = settings or ClaimsSettings(service_name=SPEC.name)
+    spec = SPEC
+    spec = claims_wiring.extend(spec, settings)  # CL1: claim windows, claims, attachments, catalogue
+    return create_service_app(spec, settings)
