@@ -4,6 +4,8 @@ needing evidence, Depot Antipsychotic Injections with a required confirmation (t
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from typing import Any
 
 from cqrs_claims.catalogue.domain import (
     ClaimableService,
@@ -13,6 +15,7 @@ from cqrs_claims.catalogue.domain import (
     ServiceVersion,
     Window,
 )
+from cqrs_contracts.events import Event, OfferAccepted, OfferMade, QualityServicePublished
 
 PROVIDER = "A81001"
 COMMISSIONER = "QWE"
@@ -131,3 +134,42 @@ def approved(service: ServiceVersion, provider: str = PROVIDER) -> ClaimableServ
     return ClaimableService(
         offer_id=f"offer-{service.quality_service_id}", provider_organisation_id=provider, service=service
     )
+
+
+def published(service: ServiceVersion, *, published_at: dt.datetime | None = None) -> QualityServicePublished:
+    """The QualityServicePublished participation would publish for this service version."""
+    return QualityServicePublished.model_validate(
+        {
+            **service.model_dump(),
+            "paycode": f"LCL-{service.quality_service_id}"[:40],
+            "declaration_required": False,
+            "approval_required": True,
+            "published_by": "commissioner-1",
+            "published_at": published_at or dt.datetime.now(dt.UTC),
+        }
+    )
+
+
+def offer_accepted(service: ServiceVersion, provider: str, *, offer_id: str | None = None) -> list[Event]:
+    """An offer of the service to the provider, made and then accepted (Approved)."""
+    offer_id = offer_id or f"offer-{uuid.uuid4().hex[:12]}"
+    now = dt.datetime.now(dt.UTC)
+    common: dict[str, Any] = {
+        "offer_id": offer_id,
+        "quality_service_id": service.quality_service_id,
+        "commissioner_organisation_id": service.commissioner_organisation_id,
+        "provider_organisation_id": provider,
+        "financial_year": service.financial_year,
+    }
+    return [
+        OfferMade(
+            **common,
+            payment_type=service.payment_type,
+            service_start=service.start_date,
+            service_end=service.end_date,
+            response_date=service.start_date,
+            offered_at=now - dt.timedelta(seconds=1),
+            quality_service_version=service.service_version,
+        ),
+        OfferAccepted(**common, accepted_by="provider-1", accepted_at=now),
+    ]

@@ -90,7 +90,6 @@ def test_every_problem_is_answered_at_once_by_field() -> None:
         "lines.complex-care-plan.units": "units-fractional",
         "lines.ear-irrigation.attachments": "evidence-missing",
         "lines.depot-injection.units": "units-negative",
-        "lines.depot-injection.answers.qualified-staff": "answer-required",
     }
 
 
@@ -141,11 +140,22 @@ def test_an_empty_claim_is_a_problem() -> None:
     assert problems(claim, Submit(), []) == {"lines": "no-lines"}
 
 
-def test_an_infected_file_must_be_replaced_before_submitting() -> None:
+def test_a_required_answer_is_asked_only_for_what_is_claimed() -> None:
+    claim = with_everything(SERVICES)
+    command = Submit(lines=[*complete().lines[:2], SubmitLine(component_id="depot-injection", units=2)])
+    found = problems(claim, command, [attachment(AttachmentStatus.CLEAN)])
+    assert found == {"lines.depot-injection.answers.qualified-staff": "answer-required"}
+    zero = Submit(lines=[*complete().lines[:2], SubmitLine(component_id="depot-injection", units=0)])
+    assert isinstance(submit(claim, zero, [attachment(AttachmentStatus.CLEAN)])[-1], ClaimReadyForTier1Review)
+
+
+def test_a_file_found_infected_before_submit_returns_the_claim_at_once() -> None:
     claim = with_everything(SERVICES)
     infected = attachment(AttachmentStatus.INFECTED, name="bad.pdf", reasons=["malware found"])
-    found = problems(claim, complete(), [infected, attachment(AttachmentStatus.CLEAN)])
-    assert found == {"lines.ear-irrigation.attachments": "evidence-refused"}
+    events = submit(claim, complete(), [infected])
+    assert [type(e) for e in events] == [ClaimDetailsEntered, ClaimSubmitted, ClaimReturned]
+    assert events[-1].reasons == ["bad.pdf: malware found"]
+    assert fold(claim, events).status is ClaimStatus.RETURNED
 
 
 def test_a_line_not_in_the_claim_is_a_problem() -> None:

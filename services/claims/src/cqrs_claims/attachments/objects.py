@@ -209,6 +209,9 @@ class Objects:
         """The object's bytes in chunks (only ever called for clean files)."""
         async with self.s3.client() as client:
             answer = await client.get_object(Bucket=self.bucket, Key=key)
-            async with answer["Body"] as body:
-                async for chunk in body.iter_chunks(64 * 1024):
+            body = answer["Body"]
+            try:
+                while chunk := await body.read(64 * 1024):
                     yield chunk
+            finally:
+                body.close()

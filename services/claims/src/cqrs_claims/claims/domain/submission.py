@@ -116,18 +116,13 @@ def _answers(field: str, component: Component, answers: dict[str, Answer], probl
 def _evidence(
     field: str, component: Component, units: int | None, files: list[Attachment], problems: list[Problem]
 ) -> None:
-    for bad in (f for f in files if f.status in {AttachmentStatus.INFECTED, AttachmentStatus.REJECTED}):
-        reasons = "; ".join(bad.reasons) or bad.status.value
-        problems.append(
-            Problem(field, f"delete {bad.file_name} and upload a clean copy ({reasons})", "evidence-refused")
-        )
-    if component.evidence is None or not units:
+    """Units of 1 or more need a file. Its scan decides later: an infected or rejected file sends the
+    claim back with the scanner's reasons, whether the scan ends before or after Submit."""
+    if component.evidence is None or not units or files:
         return
-    usable = [f for f in files if f.status in {AttachmentStatus.PENDING, AttachmentStatus.CLEAN}]
-    if not usable:
-        accepted = ", ".join(component.evidence.accepted_file_types)
-        message = f"add an attachment ({accepted}): {component.evidence.instructions}"
-        problems.append(Problem(field, message, "evidence-missing"))
+    accepted = ", ".join(component.evidence.accepted_file_types)
+    message = f"add an attachment ({accepted}): {component.evidence.instructions}"
+    problems.append(Problem(field, message, "evidence-missing"))
 
 
 @dataclass(frozen=True)
@@ -177,7 +172,8 @@ def check(
             closed = f" on {window.closes_on:%d %B %Y}" if window and window.closes_on < today else ""
             message = f"the claim window closed{closed}: please contact your Primary Care Team"
             problems.append(Problem(f"{field}.window", message, "window-closed"))
-        _answers(f"{field}.answers", component, answers, problems)
+        if units or line.kind == "retainer":  # questions are about what is claimed
+            _answers(f"{field}.answers", component, answers, problems)
         files = [
             a
             for a in attachments
