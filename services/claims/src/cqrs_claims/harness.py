@@ -52,6 +52,7 @@ class Stack:
     commissioner: str
     practices: tuple[str, str]
     broker: Any
+    api: Any
 
     async def publish(self, events: Sequence[Event], source: str = "/cqrs/participation") -> None:
         """Publish events as their owning service's relay would."""
@@ -95,7 +96,7 @@ async def claims_stack(*, scan: bool = True, **overrides: Any) -> AsyncIterator[
             *(organisation(p, "GP Practice", commissioner) for p in practices),
         )
         try:
-            yield Stack(client, runtime, commissioner, practices, broker)
+            yield Stack(client, runtime, commissioner, practices, broker, app._application)
         finally:
             await broker.stop()
             if runtime.s3 is not None:
