@@ -28,6 +28,15 @@ from cqrs_contracts.events import (
     QualityServicePublished,
     ServiceRequested,
 )
+from cqrs_contracts.events.claim_review import (
+    ClaimApproved,
+    ClaimApprovedAtStep,
+    ClaimAwaitingReview,
+    ClaimPaid,
+    ClaimPaymentFailed,
+    ClaimRejected,
+    ClaimSentForPayment,
+)
 from cqrs_contracts.events.identity import (
     AccessGranted,
     AccessRequested,
@@ -52,6 +61,12 @@ from cqrs_contracts.events.identity import (
     RolesChanged,
     UserClustersChanged,
     UserRegistered,
+)
+from cqrs_contracts.events.payments import (
+    PaymentBatchFlagged,
+    PaymentBatchSent,
+    PaymentConfirmed,
+    PaymentFailed,
 )
 
 _EVENTS: tuple[type[Event], ...] = (
@@ -101,6 +116,17 @@ _EVENTS: tuple[type[Event], ...] = (
     RolesChanged,
     UserClustersChanged,
     NotificationPreferencesChanged,
+    ClaimAwaitingReview,
+    ClaimApprovedAtStep,
+    ClaimApproved,
+    ClaimRejected,
+    ClaimSentForPayment,
+    ClaimPaid,
+    ClaimPaymentFailed,
+    PaymentBatchSent,
+    PaymentBatchFlagged,
+    PaymentConfirmed,
+    PaymentFailed,
 )
 
 
