@@ -6,16 +6,25 @@ from cqrs_contracts.events.claims import (
     ClaimLine,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
 )
+from cqrs_contracts.events.extraction import AchievementExtracted, IndicatorCounts
 from cqrs_contracts.events.participation import OfferMade
 from cqrs_contracts.events.scanning import FileScanned
 
 __all__ = [
+    "AchievementExtracted",
     "AttachmentUploaded",
     "ClaimLine",
     "ClaimSubmitted",
     "DeclarationApproved",
+    "DeclarationDeclared",
+    "DeclarationOpened",
+    "DeclarationRecalculated",
     "Event",
     "FileScanned",
+    "IndicatorCounts",
     "OfferMade",
 ]
