@@ -1,6 +1,7 @@
 """One valid example of every event, for tests here and in services and for AsyncAPI documents."""
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from cqrs_contracts.events import (
     AchievementExtracted,
@@ -95,7 +96,7 @@ def example_events() -> list[Event]:
     ]
 
 
-_DECLARED = {
+_DECLARED: dict[str, Any] = {
     "declaration_id": "qs-qof:A81001",
     "quality_service_id": "qs-qof",
     "provider_organisation_id": "A81001",
