@@ -77,3 +77,22 @@ def test_bulk_agrees_with_the_domain_to_the_penny(rules: PaymentRules, data: st.
             assert year.points(p, i) == expected.points
             assert int(year.pence[p, i]) == expected.pence
     assert list(year.practice_pence()) == [sum(int(v) for v in year.pence[p]) for p in range(practices)]
+
+
+def test_bulk_products_beyond_64_bits_stay_exact() -> None:
+    rule = IndicatorRule(
+        indicator_id="BIG",
+        lower_threshold=Decimal(0),
+        upper_threshold=Decimal(100),
+        maximum_points=Decimal("999.99"),
+        prevalence_adjusted=True,
+        national_prevalence=Decimal("0.999999"),
+    )
+    rules = payment_rules(rule, price_per_point_pence=100_000, rounding=Rounding(points_places=None))
+    ints = np.array([[9_999_998]], dtype=np.int64)
+    year = calculate_year(rules, YearInput(["P1"], np.array([9_999_999]), ints, ints + 1, ints * 0, ints))
+    counts = IndicatorCounts(indicator_id="BIG", numerator=9_999_998, denominator=9_999_999, register_size=9_999_998)
+    expected = calculate_indicator(rules, rule, counts, 9_999_999).pence
+    # points × price × register × 1,000,000 (prevalence's denominator) is far beyond int64
+    assert int(year.points_num[0, 0]) * 100_000 * 9_999_998 * 1_000_000 > 2**63
+    assert int(year.pence[0, 0]) == expected

@@ -29,6 +29,8 @@ from cqrs_claims.achievement.domain.rules import PaymentRules, RoundingMode
 
 Ints = npt.NDArray[np.int64]
 _LIMIT = 10_000_000
+_INT64_SAFE = 2**61
+"""Below this, 2 × top + bottom still fits in int64."""
 
 
 @dataclass(frozen=True)
@@ -119,26 +121,28 @@ def calculate_year(rules: PaymentRules, data: YearInput) -> YearResult:
 
 
 def _pence(rules: PaymentRules, data: YearInput, p_num: Ints, p_den: Ints) -> Ints:
-    """pence = points × price per point × CPI × APDF, exactly, rounded as the rules say."""
+    """pence = points × price per point × CPI × APDF, exactly, rounded as the rules say.
+
+    Per indicator, the product is worked out in int64 when its largest possible value fits
+    (true for the published prices and prevalences to a few places), else on Python integers.
+    """
     average = rules.national_average_list_size
-    factor_num = np.empty(p_num.shape, dtype=object)
-    factor_den = np.empty(p_num.shape, dtype=object)
-    sizes = data.list_size.astype(object)
+    price = rules.price_per_point_pence
+    pence = np.empty(p_num.shape, dtype=np.int64)
     for column, rule in enumerate(rules.indicators):
         if rule.prevalence_adjusted:
             national = Fraction(rule.national_prevalence or 0)
             # CPI × APDF = list/average × (register/list)/national = register/(average × national)
             registers = np.where(data.list_size > 0, np.maximum(data.register[:, column], 0), 0)
-            factor_num[:, column] = registers.astype(object) * national.denominator
-            factor_den[:, column] = average * national.numerator
+            f_num, f_den = registers * national.denominator, average * national.numerator
         else:
-            factor_num[:, column] = sizes
-            factor_den[:, column] = average
-    top = p_num.astype(object) * rules.price_per_point_pence * factor_num
-    bottom = p_den.astype(object) * factor_den
-    if rules.rounding.mode == "down":
-        rounded = top // bottom
-    else:
-        rounded = (2 * top + bottom) // (2 * bottom)
-    out: Ints = rounded.astype(np.int64)
-    return out
+            f_num, f_den = data.list_size, average
+        top_bound = int(p_num[:, column].max(initial=0)) * price * int(f_num.max(initial=0))
+        bottom_bound = int(p_den[:, column].max(initial=1)) * f_den
+        if max(top_bound, bottom_bound) < _INT64_SAFE:
+            top, bottom = p_num[:, column] * price * f_num, p_den[:, column] * f_den
+        else:
+            top = p_num[:, column].astype(object) * price * f_num.astype(object)
+            bottom = p_den[:, column].astype(object) * f_den
+        pence[:, column] = top // bottom if rules.rounding.mode == "down" else (2 * top + bottom) // (2 * bottom)
+    return pence
