@@ -57,7 +57,9 @@ def year_input(practices: int, indicator_count: int) -> YearInput:
             adjustments[p, i] = row.personalised_care_adjustments
             register[p, i] = -1 if row.register_size is None else row.register_size
     sizes = np.array([e.list_size for e in events], dtype=np.int64)
-    return YearInput([e.practice_ods_code for e in events], sizes, numerator, denominator, adjustments, register)
+    return YearInput(
+        [e.practice_ods_code for e in events], sizes, numerator, denominator, adjustments, register
+    )
 
 
 def plain_loop(rules: PaymentRules, data: YearInput) -> float:
@@ -81,8 +83,12 @@ def plain_loop(rules: PaymentRules, data: YearInput) -> float:
             if cohort <= 0:
                 continue
             achievement = numerators[p][i] * 100 / cohort
-            points = 0.0 if achievement <= lower else maximum if achievement >= upper else (
-                (achievement - lower) / (upper - lower) * maximum
+            points = (
+                0.0
+                if achievement <= lower
+                else maximum
+                if achievement >= upper
+                else ((achievement - lower) / (upper - lower) * maximum)
             )
             factor = size / average
             if national is not None:

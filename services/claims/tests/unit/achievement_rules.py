@@ -20,7 +20,9 @@ def indicator(indicator_id: str = "CHOL001", **changes: Any) -> IndicatorRule:
     return IndicatorRule(**values)
 
 
-def payment_rules(*indicators: IndicatorRule, rounding: Rounding | None = None, **changes: Any) -> PaymentRules:
+def payment_rules(
+    *indicators: IndicatorRule, rounding: Rounding | None = None, **changes: Any
+) -> PaymentRules:
     """QOF 2023/24 money around the given indicators (one CHOL001-like rule when none given)."""
     values: dict[str, Any] = {
         "quality_service_id": "qs-qof-2023",

@@ -62,7 +62,14 @@ def test_bulk_agrees_with_the_domain_to_the_penny(rules: PaymentRules, data: st.
 
     year = calculate_year(
         rules,
-        YearInput([f"P{p}" for p in range(practices)], np.array(sizes, dtype=np.int64), column(0), column(1), column(2), column(3)),
+        YearInput(
+            [f"P{p}" for p in range(practices)],
+            np.array(sizes, dtype=np.int64),
+            column(0),
+            column(1),
+            column(2),
+            column(3),
+        ),
     )
     for p, row in enumerate(table):
         for i, (numerator, denominator, adjustments, register) in enumerate(row):
@@ -91,7 +98,9 @@ def test_bulk_products_beyond_64_bits_stay_exact() -> None:
     rules = payment_rules(rule, price_per_point_pence=100_000, rounding=Rounding(points_places=None))
     ints = np.array([[9_999_998]], dtype=np.int64)
     year = calculate_year(rules, YearInput(["P1"], np.array([9_999_999]), ints, ints + 1, ints * 0, ints))
-    counts = IndicatorCounts(indicator_id="BIG", numerator=9_999_998, denominator=9_999_999, register_size=9_999_998)
+    counts = IndicatorCounts(
+        indicator_id="BIG", numerator=9_999_998, denominator=9_999_999, register_size=9_999_998
+    )
     expected = calculate_indicator(rules, rule, counts, 9_999_999).pence
     # points × price × register × 1,000,000 (prevalence's denominator) is far beyond int64
     assert int(year.points_num[0, 0]) * 100_000 * 9_999_998 * 1_000_000 > 2**63

@@ -17,7 +17,9 @@ from .achievement_rules import indicator, payment_rules
 AVERAGE_LIST = 9639
 
 
-def counts(numerator: int, denominator: int = 1000, adjustments: int = 0, register: int | None = None) -> IndicatorCounts:
+def counts(
+    numerator: int, denominator: int = 1000, adjustments: int = 0, register: int | None = None
+) -> IndicatorCounts:
     return IndicatorCounts(
         indicator_id="CHOL001",
         numerator=numerator,

@@ -41,9 +41,15 @@ from cqrs_contracts.events import IndicatorCounts
 
 from .achievement_rules import indicator, payment_rules
 
-CASE_1 = IndicatorCounts(indicator_id="CHOL001", numerator=850, denominator=1000, personalised_care_adjustments=40)
+CASE_1 = IndicatorCounts(
+    indicator_id="CHOL001", numerator=850, denominator=1000, personalised_care_adjustments=40
+)
 CASE_2 = IndicatorCounts(
-    indicator_id="HYP008", numerator=1008, denominator=1500, personalised_care_adjustments=60, register_size=1800
+    indicator_id="HYP008",
+    numerator=1008,
+    denominator=1500,
+    personalised_care_adjustments=60,
+    register_size=1800,
 )
 HYP = indicator(
     "HYP008",

@@ -144,5 +144,7 @@ def _pence(rules: PaymentRules, data: YearInput, p_num: Ints, p_den: Ints) -> In
         else:
             top = p_num[:, column].astype(object) * price * f_num.astype(object)
             bottom = p_den[:, column].astype(object) * f_den
-        pence[:, column] = top // bottom if rules.rounding.mode == "down" else (2 * top + bottom) // (2 * bottom)
+        pence[:, column] = (
+            top // bottom if rules.rounding.mode == "down" else (2 * top + bottom) // (2 * bottom)
+        )
     return pence

@@ -98,7 +98,9 @@ def _points(rules: PaymentRules, rule: IndicatorRule, achievement: Fraction) -> 
     if achievement <= lower:
         return Fraction(0), [Step("points", f"achievement at or below the lower threshold ({band})", "0")]
     if achievement >= upper:
-        return maximum, [Step("points", f"achievement at or above the upper threshold ({band})", shown(maximum))]
+        return maximum, [
+            Step("points", f"achievement at or above the upper threshold ({band})", shown(maximum))
+        ]
     exact = (achievement - lower) / (upper - lower) * maximum
     steps = [
         Step(
@@ -165,7 +167,11 @@ def calculate_indicator(
     pounds = points * price * cpi * (apdf if apdf is not None else 1)
     pence = rounded(pounds * 100, 0, rules.rounding.mode)
     factors = f"{shown(points)} × {money(price)} × {shown(cpi)}" + (f" × {shown(apdf)}" if apdf else "")
-    steps.append(Step("pounds", f"points × price per point × CPI{' × APDF' if apdf else ''} = {factors}", money(pounds)))
+    steps.append(
+        Step(
+            "pounds", f"points × price per point × CPI{' × APDF' if apdf else ''} = {factors}", money(pounds)
+        )
+    )
     steps.append(Step("payment", f"{rules.rounding.mode} to the penny", money(pence / 100)))
     return IndicatorResult(
         indicator_id=rule.indicator_id,
