@@ -12,7 +12,14 @@ from cqrs_contracts.events import (
     DeclarationRecalculated,
     Event,
     FileScanned,
+    OfferAccepted,
+    OfferCancelled,
     OfferMade,
+    OfferReissued,
+    OfferRejected,
+    OfferWithdrawn,
+    QualityServicePublished,
+    ServiceRequested,
 )
 from cqrs_contracts.events.identity import (
     AccessGranted,
@@ -41,7 +48,14 @@ from cqrs_contracts.events.identity import (
 )
 
 _EVENTS: tuple[type[Event], ...] = (
+    QualityServicePublished,
     OfferMade,
+    OfferAccepted,
+    OfferRejected,
+    OfferWithdrawn,
+    OfferCancelled,
+    OfferReissued,
+    ServiceRequested,
     ClaimSubmitted,
     AttachmentUploaded,
     FileScanned,

@@ -3,6 +3,7 @@
 import re
 
 PARTICIPATION_OFFER = "cqrs.participation.offer"
+PARTICIPATION_SERVICE = "cqrs.participation.service"
 CLAIMS_CLAIM = "cqrs.claims.claim"
 CLAIMS_ATTACHMENT = "cqrs.claims.attachment"
 CLAIMS_DECLARATION = "cqrs.claims.declaration"
@@ -15,6 +16,7 @@ EXTRACTION_ACHIEVEMENT = "cqrs.extraction.achievement"
 
 ALL_TOPICS: tuple[str, ...] = (
     PARTICIPATION_OFFER,
+    PARTICIPATION_SERVICE,
     CLAIMS_CLAIM,
     CLAIMS_ATTACHMENT,
     CLAIMS_DECLARATION,

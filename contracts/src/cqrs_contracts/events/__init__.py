@@ -11,7 +11,16 @@ from cqrs_contracts.events.claims import (
     DeclarationRecalculated,
 )
 from cqrs_contracts.events.extraction import AchievementExtracted, IndicatorCounts
-from cqrs_contracts.events.participation import OfferMade
+from cqrs_contracts.events.participation import (
+    OfferAccepted,
+    OfferCancelled,
+    OfferMade,
+    OfferReissued,
+    OfferRejected,
+    OfferWithdrawn,
+    QualityServicePublished,
+    ServiceRequested,
+)
 from cqrs_contracts.events.scanning import FileScanned
 
 __all__ = [
@@ -26,5 +35,12 @@ __all__ = [
     "Event",
     "FileScanned",
     "IndicatorCounts",
+    "OfferAccepted",
+    "OfferCancelled",
     "OfferMade",
+    "OfferReissued",
+    "OfferRejected",
+    "OfferWithdrawn",
+    "QualityServicePublished",
+    "ServiceRequested",
 ]
