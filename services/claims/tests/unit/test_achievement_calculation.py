@@ -106,8 +106,15 @@ def test_prevalence_adjusted_rule_needs_the_national_prevalence() -> None:
 
 
 def test_thresholds_out_of_order_are_refused() -> None:
-    with pytest.raises(ValidationError, match="lower_threshold must be below upper_threshold"):
-        indicator(lower_threshold=Decimal(95), upper_threshold=Decimal(95))
+    with pytest.raises(ValidationError, match="lower_threshold must not be above upper_threshold"):
+        indicator(lower_threshold=Decimal(96), upper_threshold=Decimal(95))
+
+
+def test_equal_thresholds_pay_all_or_nothing() -> None:
+    rules = payment_rules(indicator(lower_threshold=Decimal(80), upper_threshold=Decimal(80)))
+    rule = rules.indicators[0]
+    assert calculate_indicator(rules, rule, counts(800), AVERAGE_LIST).points == 0
+    assert calculate_indicator(rules, rule, counts(801), AVERAGE_LIST).points == 14
 
 
 def test_practice_totals_are_sums_of_lines_and_unknown_indicators_earn_nothing() -> None:

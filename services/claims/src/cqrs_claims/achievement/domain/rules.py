@@ -23,6 +23,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cqrs_contracts.events import QualityServicePublished
+
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
 """A threshold in per cent with at most two decimal places (e.g. 40, 77.5)."""
 
@@ -59,8 +61,8 @@ class IndicatorRule(BaseModel):
     @model_validator(mode="after")
     def _usable(self) -> Self:
         """Refuse thresholds out of order, and an APDF without the national prevalence it divides by."""
-        if self.lower_threshold >= self.upper_threshold:
-            msg = f"{self.indicator_id}: lower_threshold must be below upper_threshold"
+        if self.lower_threshold > self.upper_threshold:
+            msg = f"{self.indicator_id}: lower_threshold must not be above upper_threshold"
             raise ValueError(msg)
         if self.prevalence_adjusted and self.national_prevalence is None:
             msg = f"{self.indicator_id}: a prevalence-adjusted indicator needs national_prevalence"
@@ -97,3 +99,57 @@ class PaymentRules(BaseModel):
     def rule(self, indicator_id: str) -> IndicatorRule | None:
         """The rule of one indicator, or None when the service does not pay for it."""
         return next((r for r in self.indicators if r.indicator_id == indicator_id), None)
+
+
+class PaymentSettings(BaseModel):
+    """The money and rounding of a Quality Service: what its published indicators do not say."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    price_per_point_pence: Annotated[int, Field(gt=0, le=10_000_000, strict=True)]
+    national_average_list_size: Annotated[int, Field(gt=0, le=1_000_000, strict=True)]
+    national_prevalence: dict[
+        Annotated[str, Field(min_length=1, max_length=50)],
+        Annotated[Decimal, Field(gt=0, le=1, decimal_places=6)],
+    ] = Field(default_factory=dict, max_length=500)
+    rounding: Rounding = Rounding()
+    declaration_level: Literal["practice", "pcn"] = "practice"
+
+
+class MissingPrevalence(ValueError):
+    """A prevalence-adjusted indicator has no national prevalence in the payment settings."""
+
+
+def build_rules(service: QualityServicePublished, settings: PaymentSettings) -> PaymentRules:
+    """A service's payment rules: its published indicators with its payment settings."""
+    indicators = []
+    for domain in service.domains:
+        for published in domain.indicators:
+            national = settings.national_prevalence.get(published.indicator_id)
+            if published.prevalence_adjusted and national is None:
+                msg = f"national_prevalence of {published.indicator_id} is needed: it is prevalence-adjusted"
+                raise MissingPrevalence(msg)
+            indicators.append(
+                IndicatorRule(
+                    indicator_id=published.indicator_id,
+                    domain=domain.domain,
+                    lower_threshold=Decimal(published.lower_threshold_percent),
+                    upper_threshold=Decimal(published.upper_threshold_percent),
+                    maximum_points=Decimal(published.maximum_points),
+                    prevalence_adjusted=published.prevalence_adjusted,
+                    national_prevalence=national if published.prevalence_adjusted else None,
+                )
+            )
+    return PaymentRules(
+        quality_service_id=service.quality_service_id,
+        financial_year=service.financial_year,
+        payment_type=service.payment_type,
+        commissioner_organisation_id=service.commissioner_organisation_id,
+        price_per_point_pence=settings.price_per_point_pence,
+        national_average_list_size=settings.national_average_list_size,
+        rounding=settings.rounding,
+        declaration_level=settings.declaration_level,
+        declaration_required=service.declaration_required,
+        approval_required=service.approval_required,
+        indicators=indicators,
+    )
