@@ -60,7 +60,7 @@ async def _rules(runtime: Runtime, quality_service_id: str) -> tuple[Achievement
 
 
 async def _may_see(runtime: Runtime, principal: Principal, organisation: str) -> None:
-    if organisation not in await access.visible_providers(runtime.directory, principal):
+    if not await access.may_see(runtime.directory, principal, organisation):
         raise NotFound(f"no achievement of {organisation} that you may see", field="organisation")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from cqrs_claims.declarations.domain.machine import ROLES, Approve, Command, Declare, FinanceApprove
 from cqrs_claims.declarations.domain.model import Declaration
 from cqrs_kit.auth import Principal
@@ -46,6 +48,15 @@ async def refusal(
 async def visible_providers(directory: Directory, principal: Principal) -> set[str]:
     """Every organisation whose declarations and achievement the caller may see."""
     return await directory.organisations_where(principal, VIEW_ROLES)
+
+
+async def may_see(directory: Directory, principal: Principal, organisation: str) -> bool:
+    """Whether the caller may see an organisation's achievement: it is within their view, or it
+    is the PCN one of their practices belongs to today (GP users see their PCN's achievement)."""
+    visible = await visible_providers(directory, principal)
+    if organisation in visible:
+        return True
+    return bool(await directory.pcn_practices(organisation, dt.datetime.now(dt.UTC).date()) & visible)
 
 
 def _verb(command: Command) -> str:

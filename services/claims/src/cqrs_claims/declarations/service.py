@@ -113,8 +113,8 @@ class Declarations:
     async def get(self, principal: Principal, key: str) -> Declaration:
         """One declaration the caller may see."""
         state = await self.aggregates.get(key)
-        if state is None or state.provider_organisation_id not in await access.visible_providers(
-            self.runtime.directory, principal
+        if state is None or not await access.may_see(
+            self.runtime.directory, principal, state.provider_organisation_id
         ):
             raise NotFound(f"no declaration {key} that you may see", field="declaration_id")
         return state
