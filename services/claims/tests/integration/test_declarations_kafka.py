@@ -108,5 +108,5 @@ async def test_extraction_to_approved_for_payment_through_kafka() -> None:
         assert final["status"] == "Approved for Payment"
         assert final["provider_organisation_id"] == "U11111"
         assert final["commissioner_organisation_id"] == "QWE"
-        assert final["achievement_pence"] == opened["figures"]["achievement_pence"]  # type: ignore[index]
+        assert final["achievement_pence"] == opened["figures"]["achievement_pence"]
         assert final["payment_type"] == "QOF"

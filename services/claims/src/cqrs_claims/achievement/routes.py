@@ -16,6 +16,7 @@ from cqrs_claims.achievement.handlers import refresh_service
 from cqrs_claims.achievement.service import Achievement
 from cqrs_claims.achievement.views import Breakdown, PracticeView, breakdown, practice_view
 from cqrs_claims.declarations import access
+from cqrs_claims.declarations.keys import KeyPath, OdsPath
 from cqrs_claims.declarations.service import Declarations
 from cqrs_kit.auth import CurrentUser, Principal
 from cqrs_kit.errors import DomainError, NotFound
@@ -66,7 +67,11 @@ async def _may_see(runtime: Runtime, principal: Principal, organisation: str) ->
 
 @router.put("/services/{quality_service_id}/payment-settings")
 async def set_payment_settings(
-    quality_service_id: str, body: PaymentSettings, user: CurrentUser, runtime: RuntimeDep, request: Request
+    quality_service_id: KeyPath,
+    body: PaymentSettings,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    request: Request,
 ) -> PaymentSettings:
     """Set a published national service's price per point, national averages and rounding
     (Commissioning Management at the service's commissioner); open declarations are recalculated."""
@@ -86,7 +91,7 @@ async def set_payment_settings(
 
 @router.get("/services/{quality_service_id}/payment-settings")
 async def get_payment_settings(
-    quality_service_id: str, user: CurrentUser, runtime: RuntimeDep
+    quality_service_id: KeyPath, user: CurrentUser, runtime: RuntimeDep
 ) -> PaymentSettings:
     """A service's payment settings."""
     settings = await Achievement.of(runtime).store.settings(quality_service_id)
@@ -97,8 +102,8 @@ async def get_payment_settings(
 
 @router.get("/services/{quality_service_id}/practices/{practice}/breakdown")
 async def practice_breakdown(
-    quality_service_id: str,
-    practice: str,
+    quality_service_id: KeyPath,
+    practice: OdsPath,
     user: CurrentUser,
     runtime: RuntimeDep,
     achievement_date: dt.date | None = None,
@@ -120,7 +125,7 @@ async def network_achievement(
     user: CurrentUser,
     runtime: RuntimeDep,
     pcn: Ods,
-    quality_service_id: Annotated[str, Query(min_length=1, max_length=200)],
+    quality_service_id: Annotated[str, Query(min_length=1, max_length=300, pattern=r"^[^\x00-\x1f\x7f/]+$")],
     financial_year: Annotated[str, Query(pattern=r"^\d{4}/\d{2}$")],
     achievement_date: dt.date | None = None,
 ) -> NetworkAchievement:
@@ -154,7 +159,7 @@ async def network_achievement(
 def _network(
     *,
     pcn: str,
-    quality_service_id: str,
+    quality_service_id: KeyPath,
     financial_year: str,
     day: dt.date,
     dates: list[dt.date],

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from cqrs_claims.achievement.domain.calculation import calculate_practice
 from cqrs_claims.achievement.views import Breakdown, breakdown
 from cqrs_claims.declarations.domain.model import Declaration, Status
+from cqrs_claims.declarations.keys import Key, KeyPath, KeyQuery
 from cqrs_claims.declarations.service import Approve, Declarations, Declare, FinanceApprove, Outcome
 from cqrs_kit.auth import CurrentUser
 from cqrs_kit.errors import NotFound
@@ -32,12 +33,10 @@ class DeclarationPage(BaseModel):
 class BulkApproval(BaseModel):
     """Approve the ticked declarations, or every one matching the filters (Select All)."""
 
-    declaration_ids: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
-        default_factory=list, max_length=SELECT_ALL_LIMIT
-    )
+    declaration_ids: list[Key] = Field(default_factory=list, max_length=SELECT_ALL_LIMIT)
     select_all: bool = False
     status: Status | None = None
-    quality_service_id: str | None = Field(default=None, min_length=1, max_length=200)
+    quality_service_id: Key | None = None
 
     @model_validator(mode="after")
     def _something_chosen(self) -> BulkApproval:
@@ -62,7 +61,7 @@ async def list_declarations(
     user: CurrentUser,
     runtime: RuntimeDep,
     status: Status | None = None,
-    quality_service_id: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    quality_service_id: KeyQuery = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DeclarationPage:
@@ -101,13 +100,13 @@ async def approve_declarations(
 
 
 @router.get("/{declaration_id}")
-async def get_declaration(declaration_id: str, user: CurrentUser, runtime: RuntimeDep) -> Declaration:
+async def get_declaration(declaration_id: KeyPath, user: CurrentUser, runtime: RuntimeDep) -> Declaration:
     """One declaration."""
     return await Declarations(runtime).get(user, declaration_id)
 
 
 @router.get("/{declaration_id}/breakdown")
-async def declaration_breakdown(declaration_id: str, user: CurrentUser, runtime: RuntimeDep) -> Breakdown:
+async def declaration_breakdown(declaration_id: KeyPath, user: CurrentUser, runtime: RuntimeDep) -> Breakdown:
     """Step by step, the figures behind the declaration's payment: each practice, each indicator."""
     declarations = Declarations(runtime)
     state = await declarations.get(user, declaration_id)
@@ -131,7 +130,7 @@ async def declaration_breakdown(declaration_id: str, user: CurrentUser, runtime:
 
 @router.post("/{declaration_id}/declare")
 async def declare(
-    declaration_id: str, user: CurrentUser, runtime: RuntimeDep, request: Request
+    declaration_id: KeyPath, user: CurrentUser, runtime: RuntimeDep, request: Request
 ) -> Declaration:
     """The provider's Declaration Management user (for a PCN, a nominated person) declares."""
     return await Declarations(runtime).act(
@@ -141,7 +140,7 @@ async def declare(
 
 @router.post("/{declaration_id}/approve")
 async def approve(
-    declaration_id: str, user: CurrentUser, runtime: RuntimeDep, request: Request
+    declaration_id: KeyPath, user: CurrentUser, runtime: RuntimeDep, request: Request
 ) -> Declaration:
     """The commissioning organisation's Approval Management user approves."""
     return await Declarations(runtime).act(
@@ -151,7 +150,7 @@ async def approve(
 
 @router.post("/{declaration_id}/finance-approve")
 async def finance_approve(
-    declaration_id: str, user: CurrentUser, runtime: RuntimeDep, request: Request
+    declaration_id: KeyPath, user: CurrentUser, runtime: RuntimeDep, request: Request
 ) -> Declaration:
     """Finance Management approves: the declaration is approved for payment (DeclarationApproved)."""
     return await Declarations(runtime).act(

@@ -109,7 +109,7 @@ class PaymentSettings(BaseModel):
     price_per_point_pence: Annotated[int, Field(gt=0, le=10_000_000, strict=True)]
     national_average_list_size: Annotated[int, Field(gt=0, le=1_000_000, strict=True)]
     national_prevalence: dict[
-        Annotated[str, Field(min_length=1, max_length=50)],
+        Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f.$/]+$")],
         Annotated[Decimal, Field(gt=0, le=1, decimal_places=6)],
     ] = Field(default_factory=dict, max_length=500)
     rounding: Rounding = Rounding()
