@@ -41,15 +41,15 @@ ISSUER = "cqrs-identity"
 AUDIENCE = "cqrs"
 
 
-def test_jwks() -> dict[str, Any]:
+def trusted_jwks() -> dict[str, Any]:
     """The JWKS publishing TEST_KEY's public half."""
     public: dict[str, Any] = json.loads(OKPAlgorithm.to_jwk(TEST_KEY.public_key()))
     return {"keys": [{**public, "kid": TEST_KID, "alg": "EdDSA", "use": "sig"}]}
 
 
-def test_jwks_json() -> str:
-    """test_jwks() as the text of the CQRS_JWKS_JSON setting."""
-    return json.dumps(test_jwks(), separators=(",", ":"))
+def trusted_jwks_json() -> str:
+    """trusted_jwks() as the text of the CQRS_JWKS_JSON setting."""
+    return json.dumps(trusted_jwks(), separators=(",", ":"))
 
 
 def grant(

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
+from cqrs_claims.app import create_app
 from cqrs_contracts.envelope import envelope_for, to_kafka_headers
 from cqrs_contracts.events.base import Event
 from cqrs_contracts.events.identity import ClusterChanged, OrganisationChanged, PcnRelationshipEnded
@@ -26,7 +27,6 @@ from cqrs_kit.testing import (
     pcn_link,
     running_app,
 )
-from cqrs_claims.app import create_app
 
 T0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
