@@ -46,7 +46,10 @@ def verifier(runtime: Runtime) -> TokenVerifier:
     if found is None:
         settings = identity_settings.of(runtime)
         found = TokenVerifier(
-            keyring(runtime).jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            keyring(runtime).jwks,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            min_interval_seconds=0,  # the keys are local: a new key id is looked up at once
         )
         runtime.extras["verifier"] = found
     assert isinstance(found, TokenVerifier)
