@@ -12,6 +12,7 @@ from cqrs_contracts.events import (
     OfferMade,
 )
 from cqrs_contracts.examples_identity import identity_examples
+from cqrs_contracts.examples_participation import participation_examples
 
 _WHEN = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 
@@ -31,6 +32,8 @@ def example_events() -> list[Event]:
             response_date=date(2025, 5, 31),
             target_date=date(2025, 6, 30),
             offered_at=_WHEN,
+            quality_service_version=1,
+            offered_by="user-3",
         ),
         ClaimSubmitted(
             claim_id="claim-1",
@@ -83,4 +86,5 @@ def example_events() -> list[Event]:
             step="commissioner",
         ),
         *identity_examples(),
+        *participation_examples(),
     ]

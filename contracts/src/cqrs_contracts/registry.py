@@ -8,7 +8,14 @@ from cqrs_contracts.events import (
     DeclarationApproved,
     Event,
     FileScanned,
+    OfferAccepted,
+    OfferCancelled,
     OfferMade,
+    OfferReissued,
+    OfferRejected,
+    OfferWithdrawn,
+    QualityServicePublished,
+    ServiceRequested,
 )
 from cqrs_contracts.events.identity import (
     AccessGranted,
@@ -37,7 +44,14 @@ from cqrs_contracts.events.identity import (
 )
 
 _EVENTS: tuple[type[Event], ...] = (
+    QualityServicePublished,
     OfferMade,
+    OfferAccepted,
+    OfferRejected,
+    OfferWithdrawn,
+    OfferCancelled,
+    OfferReissued,
+    ServiceRequested,
     ClaimSubmitted,
     AttachmentUploaded,
     FileScanned,

@@ -3,6 +3,7 @@
 import re
 
 PARTICIPATION_OFFER = "cqrs.participation.offer"
+PARTICIPATION_SERVICE = "cqrs.participation.service"
 CLAIMS_CLAIM = "cqrs.claims.claim"
 CLAIMS_ATTACHMENT = "cqrs.claims.attachment"
 CLAIMS_DECLARATION = "cqrs.claims.declaration"
@@ -13,6 +14,7 @@ NOTIFICATIONS_TASK = "cqrs.notifications.task"
 
 ALL_TOPICS: tuple[str, ...] = (
     PARTICIPATION_OFFER,
+    PARTICIPATION_SERVICE,
     CLAIMS_CLAIM,
     CLAIMS_ATTACHMENT,
     CLAIMS_DECLARATION,

@@ -7,7 +7,16 @@ from cqrs_contracts.events.claims import (
     ClaimSubmitted,
     DeclarationApproved,
 )
-from cqrs_contracts.events.participation import OfferMade
+from cqrs_contracts.events.participation import (
+    OfferAccepted,
+    OfferCancelled,
+    OfferMade,
+    OfferReissued,
+    OfferRejected,
+    OfferWithdrawn,
+    QualityServicePublished,
+    ServiceRequested,
+)
 from cqrs_contracts.events.scanning import FileScanned
 
 __all__ = [
@@ -17,5 +26,12 @@ __all__ = [
     "DeclarationApproved",
     "Event",
     "FileScanned",
+    "OfferAccepted",
+    "OfferCancelled",
     "OfferMade",
+    "OfferReissued",
+    "OfferRejected",
+    "OfferWithdrawn",
+    "QualityServicePublished",
+    "ServiceRequested",
 ]
