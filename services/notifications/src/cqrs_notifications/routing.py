@@ -3,6 +3,11 @@
 | event | creates | for (role) | at | template | closes (same subject) |
 |---|---|---|---|---|---|
 | OfferMade | task | Service Management | provider | offer-to-answer | |
+| OfferReissued | task | Service Management | provider | offer-to-answer | |
+| OfferAccepted | nothing (the guide: no notification) | | | | offer-to-answer |
+| OfferRejected | message | Commissioning Management | commissioner | offer-rejected | offer-to-answer |
+| OfferWithdrawn | message | Service Management | provider | offer-withdrawn | offer-to-answer |
+| OfferCancelled | message | Service Management | provider | offer-cancelled | |
 | UserRegistered | task | user administrators | organisation asked for | registration-to-review | |
 | RegistrationApproved | message | the person | | registration-approved | registration-to-review |
 | RegistrationRejected | message | the person | | registration-rejected | registration-to-review |
@@ -12,6 +17,7 @@
 | ClaimSubmitted | task | Local Approver Tier 1 | commissioner | claim-to-review | |
 | DeclarationApproved | message | Declaration Management | provider | declaration-approved | declaration-* |
 
+A task opened later than a closure of its subject stays open (a reissued offer asks again).
 A task is closed by the first event that does what it asks, whoever did it; a closing event that
 arrives before the task it closes is remembered by subject, so the task is born closed.
 Identity sends the mails that carry links or secrets itself; these messages never carry them.
@@ -23,7 +29,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from cqrs_contracts.events import ClaimSubmitted, DeclarationApproved, Event, OfferMade
+from cqrs_contracts.events import (
+    ClaimSubmitted,
+    DeclarationApproved,
+    Event,
+    OfferAccepted,
+    OfferCancelled,
+    OfferMade,
+    OfferReissued,
+    OfferRejected,
+    OfferWithdrawn,
+)
 from cqrs_contracts.events.identity import (
     AccessGranted,
     AccessRequested,
@@ -86,6 +102,45 @@ ROWS: tuple[Row, ...] = (
             lambda e: e.payment_type,
         ),
         title=lambda e: f"Review the offer of Quality Service {e.quality_service_id}",
+    ),
+    Row(
+        OfferReissued,
+        subject=lambda e: e.offer_id,
+        creates="task",
+        kind="offer-to-answer",
+        audience=ToRole(
+            ("Service Management",),
+            lambda e: e.provider_organisation_id,
+            lambda e: e.payment_type,
+        ),
+        title=lambda e: f"Review the offer of Quality Service {e.quality_service_id}",
+    ),
+    Row(OfferAccepted, subject=lambda e: e.offer_id, closes=("offer-to-answer",)),
+    Row(
+        OfferRejected,
+        subject=lambda e: e.offer_id,
+        creates="message",
+        kind="offer-rejected",
+        audience=ToRole(("Commissioning Management",), lambda e: e.commissioner_organisation_id),
+        title=lambda e: f"{e.provider_organisation_id} rejected the offer of {e.quality_service_id}",
+        closes=("offer-to-answer",),
+    ),
+    Row(
+        OfferWithdrawn,
+        subject=lambda e: e.offer_id,
+        creates="message",
+        kind="offer-withdrawn",
+        audience=ToRole(("Service Management",), lambda e: e.provider_organisation_id),
+        title=lambda e: f"The offer of Quality Service {e.quality_service_id} was withdrawn",
+        closes=("offer-to-answer",),
+    ),
+    Row(
+        OfferCancelled,
+        subject=lambda e: e.offer_id,
+        creates="message",
+        kind="offer-cancelled",
+        audience=ToRole(("Service Management",), lambda e: e.provider_organisation_id),
+        title=lambda e: f"Quality Service {e.quality_service_id} was cancelled",
     ),
     Row(
         UserRegistered,

@@ -82,7 +82,9 @@ class Centre:
         clusters: tuple[str, ...] = (),
     ) -> User:
         """Register a user holding these (role, organisation) grants, with these preferences."""
-        user = User(f"u-{uuid.uuid4().hex[:10]}", f"{uuid.uuid4().hex[:12]}@nhs.example", list(grants), clusters)
+        user = User(
+            f"u-{uuid.uuid4().hex[:10]}", f"{uuid.uuid4().hex[:12]}@nhs.example", list(grants), clusters
+        )
         now = dt.datetime.now(dt.UTC)
         await self.deliver(
             RegistrationCompleted(
@@ -151,7 +153,11 @@ def started(smtp: str, store: Path, mailer: Mailer | None = None) -> Any:
         async with running_app(app) as client:
             orgs = {name: new_ods_code(name[0]) for name in ("ICB", "ICB2", "P1", "P2", "P3", "Q1")}
             tree = [("ICB", "ICB", None), ("ICB2", "ICB", None), ("P1", "GP Practice", "ICB")]
-            tree += [("P2", "GP Practice", "ICB"), ("P3", "GP Practice", "ICB"), ("Q1", "GP Practice", "ICB2")]
+            tree += [
+                ("P2", "GP Practice", "ICB"),
+                ("P3", "GP Practice", "ICB"),
+                ("Q1", "GP Practice", "ICB2"),
+            ]
             await seed_standard_tree(
                 runtime.directory,
                 *[organisation(orgs[c], kind, orgs[p] if p else "Y56") for c, kind, p in tree],

@@ -57,8 +57,13 @@ async def test_registration_is_a_task_for_administrators_closed_by_the_decision(
     address = f"{uuid.uuid4().hex[:10]}@practice.example"
     await centre.deliver(
         UserRegistered(
-            user_id=person, email=address, first_name="Sam", last_name="Ng",
-            organisation_ods_code=centre.orgs["P1"], request_id=request, registered_at=NOW,
+            user_id=person,
+            email=address,
+            first_name="Sam",
+            last_name="Ng",
+            organisation_ods_code=centre.orgs["P1"],
+            request_id=request,
+            registered_at=NOW,
         )
     )
     task = await only_item(centre, admin, kind="task")
@@ -67,9 +72,14 @@ async def test_registration_is_a_task_for_administrators_closed_by_the_decision(
 
     await centre.deliver(
         RegistrationApproved(
-            user_id=person, email=address, organisation_ods_code=centre.orgs["P1"], request_id=request,
-            completion_url="https://cqrs.example/complete?token=SECRET-TOKEN", link_expires_at=NOW,
-            approved_by="someone-else", approved_at=NOW,
+            user_id=person,
+            email=address,
+            organisation_ods_code=centre.orgs["P1"],
+            request_id=request,
+            completion_url="https://cqrs.example/complete?token=SECRET-TOKEN",
+            link_expires_at=NOW,
+            approved_by="someone-else",
+            approved_at=NOW,
         )
     )
     assert (await only_item(centre, admin, kind="task"))["status"] == "closed"
@@ -87,8 +97,13 @@ async def test_registration_rejected_tells_the_person_why(centre: Centre) -> Non
     address = f"{uuid.uuid4().hex[:10]}@practice.example"
     await centre.deliver(
         RegistrationRejected(
-            user_id=person, email=address, organisation_ods_code=centre.orgs["P1"], request_id=request,
-            reason="Generic email addresses are not allowed", rejected_by="admin", rejected_at=NOW,
+            user_id=person,
+            email=address,
+            organisation_ods_code=centre.orgs["P1"],
+            request_id=request,
+            reason="Generic email addresses are not allowed",
+            rejected_by="admin",
+            rejected_at=NOW,
         )
     )
     await centre.send_due_emails()
@@ -103,20 +118,30 @@ async def test_access_request_task_closes_when_granted_or_rejected(centre: Centr
     for request in (granted, refused):
         await centre.deliver(
             AccessRequested(
-                user_id=requester.user_id, request_id=request, organisation_ods_code=centre.orgs["P1"], requested_at=NOW
+                user_id=requester.user_id,
+                request_id=request,
+                organisation_ods_code=centre.orgs["P1"],
+                requested_at=NOW,
             )
         )
     assert (await centre.items(admin, kind="task", status="open"))["total"] == 2
     await centre.deliver(
         AccessGranted(
-            user_id=requester.user_id, organisation_ods_code=centre.orgs["P1"], request_id=granted,
-            granted_by="admin", granted_at=NOW,
+            user_id=requester.user_id,
+            organisation_ods_code=centre.orgs["P1"],
+            request_id=granted,
+            granted_by="admin",
+            granted_at=NOW,
         )
     )
     await centre.deliver(
         AccessRequestRejected(
-            user_id=requester.user_id, request_id=refused, organisation_ods_code=centre.orgs["P1"],
-            reason="Not your practice", rejected_by="admin", rejected_at=NOW,
+            user_id=requester.user_id,
+            request_id=refused,
+            organisation_ods_code=centre.orgs["P1"],
+            reason="Not your practice",
+            rejected_by="admin",
+            rejected_at=NOW,
         )
     )
     assert (await centre.items(admin, kind="task", status="open"))["total"] == 0
@@ -131,9 +156,14 @@ async def test_claim_submitted_is_a_task_for_the_commissioners_tier_1_approvers(
     approver = await centre.user(("Local Approver Tier 1", centre.orgs["ICB"]))
     tier_2 = await centre.user(("Local Approver Tier 2", centre.orgs["ICB"]))
     claim = ClaimSubmitted(
-        claim_id=str(uuid.uuid4()), provider_organisation_id=centre.orgs["P1"], commissioner_organisation_id=centre.orgs["ICB"],
-        quality_service_ids=["QS1"], lines=[ClaimLine(component_id="c", units=3, unit_price_pence=1050,
-        value_pence=3150)], total_pence=3150, submitted_by="p", submitted_at=NOW,
+        claim_id=str(uuid.uuid4()),
+        provider_organisation_id=centre.orgs["P1"],
+        commissioner_organisation_id=centre.orgs["ICB"],
+        quality_service_ids=["QS1"],
+        lines=[ClaimLine(component_id="c", units=3, unit_price_pence=1050, value_pence=3150)],
+        total_pence=3150,
+        submitted_by="p",
+        submitted_at=NOW,
     )
     await centre.deliver(claim)
     assert (await only_item(centre, approver))["category"] == "claim-to-review"
@@ -143,15 +173,28 @@ async def test_claim_submitted_is_a_task_for_the_commissioners_tier_1_approvers(
     assert "£31.50" in body_of(mail)
 
 
-async def test_declaration_approved_is_a_message_to_the_providers_declaration_managers(centre: Centre) -> None:
+async def test_declaration_approved_is_a_message_to_the_providers_declaration_managers(
+    centre: Centre,
+) -> None:
     declarer = await centre.user(("Declaration Management", centre.orgs["P3"]), message_emails=False)
     await centre.deliver(
         DeclarationApproved(
-            declaration_id=str(uuid.uuid4()), quality_service_id="QOF", provider_organisation_id=centre.orgs["P3"],
-            commissioner_organisation_id=centre.orgs["ICB"], financial_year="2025/26", points_hundredths=1234,
-            achievement_pence=123456, approved_by="c", approved_at=NOW, step="finance",
+            declaration_id=str(uuid.uuid4()),
+            quality_service_id="QOF",
+            provider_organisation_id=centre.orgs["P3"],
+            commissioner_organisation_id=centre.orgs["ICB"],
+            financial_year="2025/26",
+            points_hundredths=1234,
+            achievement_pence=123456,
+            approved_by="c",
+            approved_at=NOW,
+            step="finance",
         )
     )
     message = await only_item(centre, declarer)
-    assert (message["kind"], message["category"], message["read"]) == ("message", "declaration-approved", False)
+    assert (message["kind"], message["category"], message["read"]) == (
+        "message",
+        "declaration-approved",
+        False,
+    )
     assert await centre.outbox().by_status("pending") == 0  # the user asked for no message emails
