@@ -91,9 +91,9 @@ class Centre:
                 user_id=user.user_id, email=user.email, first_name="Pat", last_name="Lee", completed_at=now
             )
         )
-        for organisation in dict.fromkeys(o for _, o in grants):
-            roles = [RoleHeld(role=r) for r, o in grants if o == organisation]
-            common: dict[str, Any] = {"user_id": user.user_id, "organisation_ods_code": organisation}
+        for ods in dict.fromkeys(o for _, o in grants):
+            roles = [RoleHeld(role=r) for r, o in grants if o == ods]
+            common: dict[str, Any] = {"user_id": user.user_id, "organisation_ods_code": ods}
             await self.deliver(AccessGranted(**common, granted_by="admin", granted_at=now))
             await self.deliver(RolesChanged(**common, roles=roles, changed_by="admin", changed_at=now))
             if clusters:
@@ -146,7 +146,8 @@ def started(smtp: str, store: Path, mailer: Mailer | None = None) -> Any:
 
     @asynccontextmanager
     async def run() -> AsyncIterator[Centre]:
-        settings = isolated_settings("notifications", smtp_address=smtp)
+        # no snapshot cache: a snapshot loaded while the test seeds the tree must not outlive it
+        settings = isolated_settings("notifications", smtp_address=smtp, directory_cache_seconds=0)
         app = create_app(settings, mailer=mailer)
         runtime = runtime_of(app)  # read only what the test publishes, not earlier runs' events
         await skip_history(settings.group, *[t for t in runtime.consumer.topics() if "deadletter" not in t])
