@@ -35,6 +35,11 @@ async def main() -> None:
         await scanning.run(
             int(os.environ.get("BENCH_SCAN_SMALL", "200")), int(os.environ.get("BENCH_SCAN_LARGE", "20"))
         )
+    from benchmarks import notifications  # noqa: PLC0415
+
+    providers = int(os.environ.get("BENCH_NOTIFY_PROVIDERS", "6300"))
+    print(f"== notifications: one offer to {providers} providers ==", flush=True)
+    await notifications.run(providers, int(os.environ.get("BENCH_NOTIFY_USERS", "5")))
 
 
 if __name__ == "__main__":
