@@ -22,7 +22,11 @@ from cqrs_contracts.events.claims import (
     ClaimLine,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
 )
+from cqrs_contracts.events.extraction import AchievementExtracted, IndicatorCounts
 from cqrs_contracts.events.participation import (
     OfferAccepted,
     OfferCancelled,
@@ -36,6 +40,7 @@ from cqrs_contracts.events.participation import (
 from cqrs_contracts.events.scanning import FileScanned
 
 __all__ = [
+    "AchievementExtracted",
     "AddedComponent",
     "Answer",
     "AttachmentDeleted",
@@ -53,9 +58,13 @@ __all__ = [
     "ClaimServicesSelected",
     "ClaimSubmitted",
     "DeclarationApproved",
+    "DeclarationDeclared",
+    "DeclarationOpened",
+    "DeclarationRecalculated",
     "EnteredLine",
     "Event",
     "FileScanned",
+    "IndicatorCounts",
     "OfferAccepted",
     "OfferCancelled",
     "OfferMade",
