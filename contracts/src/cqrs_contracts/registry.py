@@ -3,6 +3,7 @@
 import json
 
 from cqrs_contracts.events import (
+    AchievementExtracted,
     AttachmentDeleted,
     AttachmentStatusChanged,
     AttachmentUploaded,
@@ -17,6 +18,9 @@ from cqrs_contracts.events import (
     ClaimServicesSelected,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
     Event,
     FileScanned,
     OfferAccepted,
@@ -93,6 +97,10 @@ _EVENTS: tuple[type[Event], ...] = (
     ClaimSentForApproval,
     ClaimServicesSelected,
     DeclarationApproved,
+    DeclarationOpened,
+    DeclarationRecalculated,
+    DeclarationDeclared,
+    AchievementExtracted,
     OrganisationAdded,
     OrganisationChanged,
     PcnRelationshipStarted,

@@ -32,7 +32,11 @@ from cqrs_contracts.events.claims import (
     ClaimLine,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
 )
+from cqrs_contracts.events.extraction import AchievementExtracted, IndicatorCounts
 from cqrs_contracts.events.participation import (
     OfferAccepted,
     OfferCancelled,
@@ -53,6 +57,7 @@ from cqrs_contracts.events.payments import (
 from cqrs_contracts.events.scanning import FileScanned
 
 __all__ = [
+    "AchievementExtracted",
     "AddedComponent",
     "Answer",
     "AttachmentDeleted",
@@ -77,9 +82,13 @@ __all__ = [
     "ClaimServicesSelected",
     "ClaimSubmitted",
     "DeclarationApproved",
+    "DeclarationDeclared",
+    "DeclarationOpened",
+    "DeclarationRecalculated",
     "EnteredLine",
     "Event",
     "FileScanned",
+    "IndicatorCounts",
     "OfferAccepted",
     "OfferCancelled",
     "OfferMade",
