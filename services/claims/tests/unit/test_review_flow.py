@@ -178,7 +178,8 @@ def test_reject_is_final_with_its_reason() -> None:
     assert events[0].step == "Tier 2"
     claim = fold(claim, events)
     assert claim.status is ClaimStatus.REJECTED
-    assert claim.review and claim.review.decision_reason == "Not commissioned for this patient group"
+    assert claim.review is not None
+    assert claim.review.decision_reason == "Not commissioned for this patient group"
 
 
 def test_return_and_resubmit_starts_the_flow_again() -> None:
@@ -216,6 +217,7 @@ def test_return_and_resubmit_starts_the_flow_again() -> None:
     )
     claim = fold(claim, decisions.start(claim, default_flow(), later))
     assert claim.status is ClaimStatus.PENDING_TIER_1_REVIEW
-    assert claim.review is not None and claim.review.sign_offs == []
+    assert claim.review is not None
+    assert claim.review.sign_offs == []
     claim = approve(claim, "t1")  # the same reviewer may review the new round's Tier 1
     assert claim.status is ClaimStatus.PENDING_TIER_2_REVIEW
