@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,8 @@ class Claims:
     catalogue: CatalogueStore
     attachments: AttachmentStore
     objects: Objects
+    #: CL2: events that follow the system review's in the same save (the review flow's first step).
+    after_system_review: Callable[[Claim, list[Event]], Awaitable[list[Event]]] | None = None
 
     async def _claimable(self, providers: Sequence[str]) -> list[ClaimableService]:
         return await self.catalogue.claimable(providers)
@@ -154,6 +156,8 @@ class Claims:
             )
             if not events:
                 return
+            if self.after_system_review is not None:
+                events = [*events, *await self.after_system_review(claim, events)]
             try:
                 await self.store.aggregates.save(
                     fold(claim, events), events, correlation_id=correlation_id, actor=submission.SYSTEM
