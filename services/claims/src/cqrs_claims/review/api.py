@@ -95,7 +95,7 @@ async def _detail(reviews: Reviews, claim_id: str, user: CurrentUser) -> ReviewD
 
 
 @router.get("/review/queue")
-async def review_queue(  # noqa: PLR0913 - one parameter per filter
+async def review_queue(
     *,
     commissioner_organisation_id: OdsCode,
     step: StepName,
