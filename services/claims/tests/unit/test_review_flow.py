@@ -4,10 +4,12 @@ the review table exhaustively, segregation of duties, return and resubmit."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from cqrs_claims.claims.domain.claim import ClaimStatus, NotAllowedNow, fold
+from cqrs_claims.claims.domain.claim import Claim, ClaimStatus, NotAllowedNow, fold
 from cqrs_claims.review.domain import decisions
 from cqrs_claims.review.domain.decisions import REVIEW_ALLOWED, ReviewAction, SegregationOfDuties
 from cqrs_claims.review.domain.flow import FINANCE, TIER_1, TIER_2, ReviewFlow, Step, ValueBands, default_flow
@@ -20,6 +22,7 @@ from cqrs_contracts.events import (
     ClaimRejected,
     ClaimReturned,
     ClaimSubmitted,
+    Event,
 )
 
 from .review_helpers import NOW, SUBMITTER, approve, in_review, ready_claim
@@ -96,11 +99,12 @@ def test_the_review_table_exhaustively() -> None:
         expected = set(ReviewAction) if status in WAITING else set()
         assert set(REVIEW_ALLOWED[status]) == expected, status
         claim = in_review(100).model_copy(update={"status": status})
-        for action, decide in {
+        deciders: dict[ReviewAction, Callable[[Claim], list[Event]]] = {
             ReviewAction.APPROVE: lambda c: decisions.approve(c, default_flow(), "u", NOW),
             ReviewAction.REJECT: lambda c: decisions.reject(c, "u", "no", NOW),
             ReviewAction.RETURN: lambda c: decisions.return_to_provider(c, default_flow(), "u", "fix", NOW),
-        }.items():
+        }
+        for action, decide in deciders.items():
             if action in expected:
                 continue
             with pytest.raises(NotAllowedNow, match=status.value):
@@ -189,7 +193,7 @@ def test_return_and_resubmit_starts_the_flow_again() -> None:
     claim = fold(claim, events)
     assert (claim.status, claim.returned_reasons) == (ClaimStatus.RETURNED, ["Attach the plans"])
     later = NOW + dt.timedelta(days=1)
-    common = {"provider_organisation_id": "A81001", "commissioner_organisation_id": "QWE"}
+    common: dict[str, Any] = {"provider_organisation_id": "A81001", "commissioner_organisation_id": "QWE"}
     claim = fold(
         claim,
         [
