@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from cqrs_contracts.events import ClaimLine, ClaimSubmitted, DeclarationApproved
+from cqrs_contracts.events import DeclarationApproved
 from cqrs_contracts.events.identity import (
     AccessGranted,
     AccessRequested,
@@ -150,27 +150,6 @@ async def test_access_request_task_closes_when_granted_or_rejected(centre: Centr
     await centre.send_due_emails()
     [mail] = await eventually(lambda: centre.mails(requester), timeout=10)  # address from the read model
     assert "Not your practice" in body_of(mail)
-
-
-async def test_claim_submitted_is_a_task_for_the_commissioners_tier_1_approvers(centre: Centre) -> None:
-    approver = await centre.user(("Local Approver Tier 1", centre.orgs["ICB"]))
-    tier_2 = await centre.user(("Local Approver Tier 2", centre.orgs["ICB"]))
-    claim = ClaimSubmitted(
-        claim_id=str(uuid.uuid4()),
-        provider_organisation_id=centre.orgs["P1"],
-        commissioner_organisation_id=centre.orgs["ICB"],
-        quality_service_ids=["QS1"],
-        lines=[ClaimLine(component_id="c", units=3, unit_price_pence=1050, value_pence=3150)],
-        total_pence=3150,
-        submitted_by="p",
-        submitted_at=NOW,
-    )
-    await centre.deliver(claim)
-    assert (await only_item(centre, approver))["category"] == "claim-to-review"
-    assert (await centre.items(tier_2))["total"] == 0
-    await centre.send_due_emails()
-    [mail] = await eventually(lambda: centre.mails(approver), timeout=10)
-    assert "£31.50" in body_of(mail)
 
 
 async def test_declaration_approved_is_a_message_to_the_providers_declaration_managers(

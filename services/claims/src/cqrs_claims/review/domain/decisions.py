@@ -174,4 +174,8 @@ def return_to_provider(
         msg = f"{claim.review.step} cannot return claims to the provider: approve or reject it"
         raise NotAllowedNow(msg, field="status")
     _check_duties(claim, actor)
-    return [ClaimReturned(**_common(claim), reasons=[reason], returned_by=actor, returned_at=now)]
+    return [
+        ClaimReturned(
+            **_common(claim), reasons=[reason], returned_by=actor, returned_at=now, step=claim.review.step
+        )
+    ]
