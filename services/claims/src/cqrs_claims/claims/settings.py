@@ -29,6 +29,8 @@ class ClaimsSettings(ServiceSettings):
     claims_payment_max_resends: int = Field(default=3, ge=0)
     #: CL2: how often the batch clock looks whether a batch is due (0 turns it off, as tests do).
     claims_payment_tick_seconds: float = Field(default=30, ge=0)
+    #: CL2: answer every payment batch in-process as the payment system would (development and demos).
+    claims_payment_simulator: bool = False
 
 
 def claims_settings(settings: ServiceSettings) -> ClaimsSettings:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from cqrs_claims.claims.settings import claims_settings
 from cqrs_claims.claims.wiring import claims_of
 from cqrs_claims.payments.domain import PaymentSchedule
+from cqrs_claims.payments.simulator import ANSWERS
 from cqrs_claims.payments.store import BATCHES, PaymentStore
 from cqrs_claims.payments.store import INDEXES as PAYMENT_INDEXES
 from cqrs_claims.review.store import INDEXES as REVIEW_INDEXES
@@ -33,6 +34,7 @@ def extend(spec: ServiceSpec, settings: ServiceSettings) -> ServiceSpec:
     """The service's spec with review, payments and bulk claims added (claims must be wired first)."""
     from cqrs_claims.payments import api as payment_api  # noqa: PLC0415 - routes import wiring
     from cqrs_claims.payments import handlers as payment_handlers  # noqa: PLC0415
+    from cqrs_claims.payments import simulator  # noqa: PLC0415
     from cqrs_claims.payments.service import Payments, batch_clock  # noqa: PLC0415
     from cqrs_claims.review import api  # noqa: PLC0415
     from cqrs_claims.review.service import Reviews  # noqa: PLC0415
@@ -59,6 +61,8 @@ def extend(spec: ServiceSpec, settings: ServiceSettings) -> ServiceSpec:
         )
         runtime.extras[_PAYMENTS] = payments
         payment_handlers.subscribe(runtime, payments)
+        if cfg.claims_payment_simulator:
+            simulator.subscribe(runtime)
 
     async def on_start(runtime: Runtime) -> None:
         if started is not None:
@@ -80,7 +84,11 @@ def extend(spec: ServiceSpec, settings: ServiceSettings) -> ServiceSpec:
         spec,
         routers=[*spec.routers, api.router, payment_api.router],
         indexes=[*spec.indexes, *REVIEW_INDEXES, *PAYMENT_INDEXES],
-        outbox_collections=[*spec.outbox_collections, BATCHES],
+        outbox_collections=[
+            *spec.outbox_collections,
+            BATCHES,
+            *([ANSWERS] if cfg.claims_payment_simulator else []),
+        ],
         subscribe=subscribe,
         on_start=on_start,
         on_stop=on_stop,
