@@ -61,11 +61,12 @@ from cqrs_contracts.events.identity import (
 
 ItemKind = Literal["task", "message"]
 
-CLAIM_USERS = ("Local User (single-level)", "Local User (multi-level)", "Local Approver (multi-level)")
-"""Identity's provider roles that make claims (they hear what became of them)."""
 
 USER_ADMINISTRATORS = ("User Administrator", "Advanced User Administrator", "Local Administrator")
 """Identity's roles that review registrations and access requests."""
+
+CLAIM_PREPARERS = ("Local User (single-level)", "Local User (multi-level)", "Local Approver (multi-level)")
+"""The provider roles that prepare and submit CQRS Local claims."""
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ ROWS: tuple[Row, ...] = (
         subject=lambda e: f"{e.claim_id}:{e.step}",
         creates="message",
         kind="claim-rejected",
-        audience=ToRole(CLAIM_USERS, lambda e: e.provider_organisation_id),
+        audience=ToRole(CLAIM_PREPARERS, lambda e: e.provider_organisation_id),
         title=lambda e: f"Claim {e.claim_id} was rejected",
         closes=("claim-to-review",),
     ),
@@ -238,7 +239,7 @@ ROWS: tuple[Row, ...] = (
         subject=lambda e: f"{e.claim_id}:{e.step or 'system'}",
         creates="message",
         kind="claim-returned",
-        audience=ToRole(CLAIM_USERS, lambda e: e.provider_organisation_id),
+        audience=ToRole(CLAIM_PREPARERS, lambda e: e.provider_organisation_id),
         title=lambda e: f"Claim {e.claim_id} was returned to you",
         closes=("claim-to-review",),
     ),
@@ -247,7 +248,7 @@ ROWS: tuple[Row, ...] = (
         subject=lambda e: e.claim_id,
         creates="message",
         kind="claim-paid",
-        audience=ToRole(CLAIM_USERS, lambda e: e.provider_organisation_id),
+        audience=ToRole(CLAIM_PREPARERS, lambda e: e.provider_organisation_id),
         title=lambda e: f"Claim {e.claim_id} was paid",
     ),
     Row(

@@ -129,7 +129,7 @@ async def test_returned_is_a_message_to_the_provider_and_closes_the_step(centre:
     assert message["category"] == "claim-returned"
     await centre.send_due_emails()
     [mail] = await eventually(lambda: centre.mails(maker), timeout=10)
-    assert "Reason: Attach the plans" in body_of(mail)
+    assert "Attach the plans" in body_of(mail)
 
 
 async def test_paid_is_a_message_to_the_provider(centre: Centre) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from cqrs_contracts.events import DeclarationApproved
+from cqrs_contracts.events import ClaimReturned, DeclarationApproved
 from cqrs_contracts.events.identity import (
     AccessGranted,
     AccessRequested,
@@ -150,6 +150,27 @@ async def test_access_request_task_closes_when_granted_or_rejected(centre: Centr
     await centre.send_due_emails()
     [mail] = await eventually(lambda: centre.mails(requester), timeout=10)  # address from the read model
     assert "Not your practice" in body_of(mail)
+
+
+async def test_a_claim_returned_after_scanning_is_a_message_to_the_providers_preparers(
+    centre: Centre,
+) -> None:
+    preparer = await centre.user(("Local User (single-level)", centre.orgs["P2"]))
+    returned = ClaimReturned(
+        claim_id=str(uuid.uuid4().int % 10**6),
+        provider_organisation_id=centre.orgs["P2"],
+        commissioner_organisation_id=centre.orgs["ICB"],
+        reasons=["evidence.pdf: malware was found (Eicar-Test-Signature)"],
+        attachment_ids=["a-2"],
+        returned_by="system",
+        returned_at=NOW,
+    )
+    await centre.deliver(returned)
+    message = await only_item(centre, preparer)
+    assert (message["kind"], message["category"]) == ("message", "claim-returned")
+    await centre.send_due_emails()
+    [mail] = await eventually(lambda: centre.mails(preparer), timeout=10)
+    assert "Eicar-Test-Signature" in body_of(mail)
 
 
 async def test_declaration_approved_is_a_message_to_the_providers_declaration_managers(
