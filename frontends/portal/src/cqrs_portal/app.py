@@ -111,7 +111,7 @@ def create_app(settings: PortalSettings | None = None) -> FastAPI:
         """Ready when the session store answers."""
         try:
             await request.app.state.store.ping()
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        except Exception as exc:
             return JSONResponse({"ready": False, "reason": str(exc)}, status_code=503)
         return JSONResponse({"ready": True})
 

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from jinja2 import (
+    ChainableUndefined,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    select_autoescape,
+)
+from markupsafe import Markup
 
 from cqrs_portal.gateway import ApiProblem, Gateway
 from cqrs_portal.sessions import CSRF_FIELD, Session
@@ -49,6 +57,11 @@ COMPONENTS = {
 }
 
 
+def link(href: str, text: str) -> Markup:
+    """A link for a component's html slot, its text escaped."""
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -61,6 +74,7 @@ def _environment() -> Environment:
         undefined=ChainableUndefined,  # the macros read params.a.b when params.a is absent
     )
     env.globals["CSRF_FIELD"] = CSRF_FIELD
+    env.globals["link"] = link
     for folder, macro in COMPONENTS.items():
         module = env.get_template(f"nhsuk/components/{folder}/macro.jinja").module
         env.globals["nhsuk" + macro[0].upper() + macro[1:]] = getattr(module, macro)

@@ -29,7 +29,9 @@ def test_log_in_see_the_home_page_tiles_and_log_out(journey: Any) -> None:
     expect(page.get_by_role("link", name="Service Provider Clusters")).to_have_count(0)
     journey.screenshot("home")
 
-    journey.click("Log out")
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Account").get_by_role("button", name="Log out").click()
+    journey.check()
     expect(page.get_by_text("You have logged out")).to_be_visible()
     page.goto("/profile")
     journey.check()

@@ -21,7 +21,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-async def login_page(request: Request, next: str | None = None) -> Response:  # noqa: A002 - the query name
+async def login_page(request: Request, next: str | None = None) -> Response:
     """The login form."""
     if session_of(request).signed_in:
         return redirect(_safe_next(next))
@@ -34,7 +34,7 @@ async def login(
     gateway: GatewayDep,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",  # noqa: A002 - the form field's name
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Log in with email and password; a new session id is issued for the signed-in user."""
     errors: dict[str, str] = {}

@@ -10,7 +10,16 @@ from fastapi.responses import Response
 
 from cqrs_portal.forms import organisation_names
 from cqrs_portal.gateway import ApiProblem, Credentials, Gateway
-from cqrs_portal.web import ORGANISATION_ADMINISTRATORS, GatewayDep, User, UserDep, error_list, problem_errors, redirect, render
+from cqrs_portal.web import (
+    ORGANISATION_ADMINISTRATORS,
+    GatewayDep,
+    User,
+    UserDep,
+    error_list,
+    problem_errors,
+    redirect,
+    render,
+)
 
 router = APIRouter(prefix="/clusters")
 NEW = "new-cluster"

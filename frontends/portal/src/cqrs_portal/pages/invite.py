@@ -11,7 +11,16 @@ from fastapi.responses import Response
 
 from cqrs_portal.forms import organisation_names
 from cqrs_portal.gateway import ApiProblem
-from cqrs_portal.web import USER_MANAGERS, GatewayDep, User, UserDep, error_list, problem_errors, redirect, render
+from cqrs_portal.web import (
+    USER_MANAGERS,
+    GatewayDep,
+    User,
+    UserDep,
+    error_list,
+    problem_errors,
+    redirect,
+    render,
+)
 
 router = APIRouter(prefix="/users/invite")
 DRAFT = "invite"

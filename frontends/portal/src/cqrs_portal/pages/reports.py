@@ -32,7 +32,7 @@ async def administrative(request: Request, user: UserDep) -> Response:
 
 
 def _date(query: dict[str, str], name: str, label: str, errors: dict[str, str]) -> dt.date | None:
-    parts = [query.get(f"{name}-{p}", "").strip() for p in ("day", "month", "year")]
+    parts = [query.get(f"{name}[{p}]", "").strip() for p in ("day", "month", "year")]
     if not any(parts):
         errors[name] = f"Enter the {label}"
         return None
