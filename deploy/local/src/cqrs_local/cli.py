@@ -72,7 +72,7 @@ async def _statuses(layout: Layout, parts: list[Part]) -> list[procs.Status]:
     return list(await asyncio.gather(*(procs.status(layout, p) for p in parts)))
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911, PLR0912 - one return and branch per command
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(prog="cqrs-local", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -154,7 +154,9 @@ def _npm_packages(layout: Layout) -> Path:
     if (modules / "nhsuk-frontend" / "package.json").exists() and (modules / ".bin" / "sass").exists():
         return modules
     npm = _need("npm", "install Node.js and npm (apt-get install nodejs npm) to build the portal's assets")
-    print(f"installing nhsuk-frontend {NHSUK_FRONTEND_VERSION} and sass {SASS_VERSION} from npm ...", flush=True)
+    print(
+        f"installing nhsuk-frontend {NHSUK_FRONTEND_VERSION} and sass {SASS_VERSION} from npm ...", flush=True
+    )
     home.mkdir(parents=True, exist_ok=True)
     (home / "package.json").write_text('{"private": true}\n')
     _run(

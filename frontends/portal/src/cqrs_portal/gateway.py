@@ -79,7 +79,9 @@ class Gateway:
     """Calls the services through the gateway with the user's token, refreshing it once when it
     has expired."""
 
-    def __init__(self, base_url: str, *, timeout: float = 15.0, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self, base_url: str, *, timeout: float = 15.0, transport: httpx.AsyncBaseTransport | None = None
+    ):
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
@@ -93,7 +95,9 @@ class Gateway:
         try:
             return await self._http.request(method, path, json=json, params=params, headers=headers)
         except httpx.HTTPError as exc:
-            raise ApiProblem(503, "Service unavailable", "CQRS could not be reached; try again later.") from exc
+            raise ApiProblem(
+                503, "Service unavailable", "CQRS could not be reached; try again later."
+            ) from exc
 
     async def call(
         self, creds: Credentials | None, method: str, path: str, *, json: Any = None, params: Any = None
@@ -124,7 +128,9 @@ class Gateway:
 
     async def login(self, email: str, password: str) -> Json:
         """Log in: access and refresh tokens."""
-        body: Json = await self._json(None, "POST", f"{IDENTITY}/login", json={"email": email, "password": password})
+        body: Json = await self._json(
+            None, "POST", f"{IDENTITY}/login", json={"email": email, "password": password}
+        )
         return body
 
     async def logout(self, refresh_token: str) -> None:
@@ -138,7 +144,9 @@ class Gateway:
         body: Json = await self._json(creds, "GET", f"{IDENTITY}/users/me")
         return body
 
-    async def change_preferences(self, creds: Credentials, *, task_emails: bool, message_emails: bool) -> Json:
+    async def change_preferences(
+        self, creds: Credentials, *, task_emails: bool, message_emails: bool
+    ) -> Json:
         """Choose which emails to receive."""
         body: Json = await self._json(
             creds,
@@ -190,7 +198,9 @@ class Gateway:
 
     # --- identity: Pending Actions and invitations ----------------------------------------------
 
-    async def pending_actions(self, creds: Credentials, *, sort: str, order: str, status: str | None) -> list[Json]:
+    async def pending_actions(
+        self, creds: Credentials, *, sort: str, order: str, status: str | None
+    ) -> list[Json]:
         """Registrations and access requests to review."""
         params = {"sort": sort, "order": order} | ({"status": status} if status else {})
         found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/pending-actions", params=params)
@@ -233,10 +243,15 @@ class Gateway:
         found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/audit", params={"user_id": user_id})
         return found
 
-    async def change_roles(self, creds: Credentials, user_id: str, organisation: str, roles: list[Json]) -> Json:
+    async def change_roles(
+        self, creds: Credentials, user_id: str, organisation: str, roles: list[Json]
+    ) -> Json:
         """Set a user's roles at one organisation."""
         body: Json = await self._json(
-            creds, "PUT", f"{IDENTITY}/users/{user_id}/roles", json={"organisation": organisation, "roles": roles}
+            creds,
+            "PUT",
+            f"{IDENTITY}/users/{user_id}/roles",
+            json={"organisation": organisation, "roles": roles},
         )
         return body
 
@@ -280,7 +295,9 @@ class Gateway:
 
     async def clusters(self, creds: Credentials, organisation: str) -> Json:
         """An organisation's clusters (or the message shown when it has none)."""
-        body: Json = await self._json(creds, "GET", f"{IDENTITY}/clusters", params={"organisation": organisation})
+        body: Json = await self._json(
+            creds, "GET", f"{IDENTITY}/clusters", params={"organisation": organisation}
+        )
         return body
 
     async def cluster(self, creds: Credentials, cluster_id: str) -> Json:
@@ -318,7 +335,9 @@ class Gateway:
         )
         return found
 
-    async def allocate(self, creds: Credentials, organisation: str, descendant: str, services: list[Json]) -> Json:
+    async def allocate(
+        self, creds: Credentials, organisation: str, descendant: str, services: list[Json]
+    ) -> Json:
         """Allocate Quality Services' reports to a descendant."""
         body: Json = await self._json(
             creds,
@@ -328,7 +347,9 @@ class Gateway:
         )
         return body
 
-    async def unallocate(self, creds: Credentials, organisation: str, descendant: str, ids: list[str]) -> Json:
+    async def unallocate(
+        self, creds: Credentials, organisation: str, descendant: str, ids: list[str]
+    ) -> Json:
         """Stop allocating Quality Services' reports to a descendant."""
         body: Json = await self._json(
             creds,
@@ -337,4 +358,3 @@ class Gateway:
             json={"organisation": organisation, "descendant": descendant, "quality_service_ids": ids},
         )
         return body
-

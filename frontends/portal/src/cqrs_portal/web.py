@@ -192,5 +192,7 @@ def error_list(errors: dict[str, str]) -> list[dict[str, str]]:
 def problem_errors(problem: ApiProblem, known: dict[str, str], default: str) -> dict[str, str]:
     """A service refusal as form errors: each named field the page knows gets its message; the rest
     attach to the page's main field."""
-    found = {known[e.field.split(".")[-1]]: e.message for e in problem.errors if e.field.split(".")[-1] in known}
+    found = {
+        known[e.field.split(".")[-1]]: e.message for e in problem.errors if e.field.split(".")[-1] in known
+    }
     return found or {default: problem.detail}

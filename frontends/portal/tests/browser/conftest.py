@@ -81,8 +81,18 @@ def portal_url(infra: dict[str, str], identity_url: str, logs_dir: Path) -> Iter
     }
     log = (logs_dir / "portal.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "cqrs_portal.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "cqrs_portal.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -171,7 +181,6 @@ class Journey:
         assert not unchecked, f"pages loaded but not checked for accessibility: {unchecked}"
         assert not self.outside, f"fetched from outside the portal: {self.outside}"
 
-
     def log_in(self, email: str, password: str = DEMO_PASSWORD) -> None:
         """Log in through the login page as a person would."""
         self.page.goto("/login")
@@ -184,7 +193,9 @@ class Journey:
         """Click a button, a link styled as one, or a link in the page's content (a menu tile, a
         table's link) by its accessible name, then check the page it leads to."""
         main = self.page.locator("#maincontent")
-        target = main.get_by_role("button", name=name, exact=True).or_(main.get_by_role("link", name=name, exact=True))
+        target = main.get_by_role("button", name=name, exact=True).or_(
+            main.get_by_role("link", name=name, exact=True)
+        )
         with self.page.expect_navigation():
             target.click()
         self.check()
@@ -220,7 +231,13 @@ class Api:
     def register(self, first: str, last: str, organisation: str, role: str | None = None) -> dict[str, Any]:
         """A person registers (public); their request waits in Pending Actions."""
         email = f"{first.lower()}.{last.lower()}-{uuid.uuid4().hex[:6]}@test.cqrs.local"
-        body = {"email": email, "first_name": first, "last_name": last, "organisation": organisation, "role": role}
+        body = {
+            "email": email,
+            "first_name": first,
+            "last_name": last,
+            "organisation": organisation,
+            "role": role,
+        }
         response = self.http.post("/registrations", json=body)
         assert response.status_code == 201, response.text
         found: dict[str, Any] = response.json()
@@ -232,7 +249,13 @@ class Api:
         invited = self.http.post(
             "/invitations",
             headers=self.headers(demo("uma.user-admin")),
-            json={"email": email, "first_name": first, "last_name": last, "organisation": organisation, "role": role},
+            json={
+                "email": email,
+                "first_name": first,
+                "last_name": last,
+                "organisation": organisation,
+                "role": role,
+            },
         )
         assert invited.status_code == 201, invited.text
         user: dict[str, Any] = invited.json()
@@ -256,7 +279,9 @@ def completion_token(user_id: str) -> str:
                     return event
         return None
 
-    records = in_own_loop(lambda: read_topic(topics.IDENTITY_USER, until=lambda rs: invitation(rs) is not None))
+    records = in_own_loop(
+        lambda: read_topic(topics.IDENTITY_USER, until=lambda rs: invitation(rs) is not None)
+    )
     event = invitation(records)
     assert event is not None, f"no invitation for {user_id} reached Kafka"
     return str(parse_qs(urlparse(event.completion_url).query)["token"][0])
@@ -266,4 +291,3 @@ def completion_token(user_id: str) -> str:
 def api(identity_url: str) -> Api:
     """Identity's public API for test set-up."""
     return Api(identity_url)
-

@@ -29,8 +29,11 @@ def test_allocate_and_remove_quality_services_for_a_descendant(journey: Any, api
     expect(page.get_by_text("The allocations have been saved")).to_be_visible()
 
     headers = api.headers("omar.org-admin@demo.cqrs.local")
+
     def allocated() -> set[str]:
-        found = api.http.get("/allocated-reports", params={"organisation": "QRV", "descendant": "U10002"}, headers=headers)
+        found = api.http.get(
+            "/allocated-reports", params={"organisation": "QRV", "descendant": "U10002"}, headers=headers
+        )
         return {s["quality_service_id"] for a in found.json() for s in a["services"]}
 
     assert allocated() == {"qs-qof-2025", "qs-les-flu-2025"}

@@ -42,6 +42,8 @@ def test_create_a_cluster_then_add_and_remove_organisations(journey: Any, api: A
     journey.click("Submit")
     expect(page.get_by_text("The cluster was updated successfully")).to_be_visible()
 
-    listed = api.http.get("/clusters", params={"organisation": "QRV"}, headers=api.headers("omar.org-admin@demo.cqrs.local"))
+    listed = api.http.get(
+        "/clusters", params={"organisation": "QRV"}, headers=api.headers("omar.org-admin@demo.cqrs.local")
+    )
     (cluster,) = [c for c in listed.json()["clusters"] if c["name"] == name]
     assert cluster["organisations"] == ["E85012"]

@@ -30,11 +30,17 @@ def test_review_approve_and_reject_registrations(journey: Any, api: Any) -> None
     journey.click("Review Rory Reject")
     page.get_by_role("radio", name="Reject").check()
     journey.click("Confirm")
-    expect(page.locator(".nhsuk-error-summary a[href='#reason']")).to_have_text("Enter a reason for rejecting the request")
-    page.get_by_label("If you reject, the reason").fill("A generic mailbox cannot hold an account; register with your own address.")
+    expect(page.locator(".nhsuk-error-summary a[href='#reason']")).to_have_text(
+        "Enter a reason for rejecting the request"
+    )
+    page.get_by_label("If you reject, the reason").fill(
+        "A generic mailbox cannot hold an account; register with your own address."
+    )
     journey.click("Confirm")
     expect(page.get_by_text("Rory Reject's request has been rejected")).to_be_visible()
 
     admin = api.headers("uma.user-admin@demo.cqrs.local")
-    assert api.http.get(f"/users/{approve['user_id']}", headers=admin).json()["status"] == "Awaiting Completion"
+    assert (
+        api.http.get(f"/users/{approve['user_id']}", headers=admin).json()["status"] == "Awaiting Completion"
+    )
     assert api.http.get(f"/users/{reject['user_id']}", headers=admin).json()["status"] == "Rejected"

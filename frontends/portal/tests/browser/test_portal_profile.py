@@ -23,14 +23,18 @@ def test_my_profile_preferences_and_disabling_my_own_account(journey: Any, api: 
     journey.click("Save preferences")
     expect(page.get_by_text("Your notification preferences have been saved")).to_be_visible()
     expect(page.locator(".nhsuk-summary-list")).to_contain_text("Tasks: No")
-    assert api.http.get("/users/me/notification-preferences", headers=api.headers(me["email"], me["password"])).json() == {
+    assert api.http.get(
+        "/users/me/notification-preferences", headers=api.headers(me["email"], me["password"])
+    ).json() == {
         "task_emails": False,
         "message_emails": True,
     }
 
     journey.click("Disable my account")
     journey.click("Confirm")
-    expect(page.locator(".nhsuk-error-summary a[href='#reason']")).to_have_text("Select a reason for disabling the account")
+    expect(page.locator(".nhsuk-error-summary a[href='#reason']")).to_have_text(
+        "Select a reason for disabling the account"
+    )
     page.get_by_role("radio", name="Other").check()
     journey.click("Confirm")
     expect(page.locator(".nhsuk-error-summary a[href='#reason_text']")).to_be_visible()

@@ -1,4 +1,4 @@
-"""Journey: Users – search, view, roles with payment types, clusters, revoke, enable, disable with a reason."""
+"""Journey: Users – search, view, roles with payment types, clusters, revoke, enable, disable."""
 
 from __future__ import annotations
 
@@ -44,11 +44,15 @@ def test_manage_a_user_from_the_users_tile(journey: Any, api: Any) -> None:
     page.get_by_role("radio", name="Other").check()
     page.get_by_label("If Other, tell us why").fill("x" * 251)
     journey.click("Confirm")
-    expect(page.locator(".nhsuk-error-summary a[href='#reason_text']")).to_have_text("Reason must be 250 characters or fewer")
+    expect(page.locator(".nhsuk-error-summary a[href='#reason_text']")).to_have_text(
+        "Reason must be 250 characters or fewer"
+    )
     page.get_by_label("If Other, tell us why").fill("Moved to another ICB's CQRS Local.")
     journey.click("Confirm")
     expect(page.get_by_text("The account has been disabled")).to_be_visible()
     expect(page.locator(".nhsuk-summary-list").first).to_contain_text("Moved to another ICB's CQRS Local.")
     journey.screenshot("user")
-    shown = api.http.get(f"/users/{person['user_id']}", headers=api.headers("uma.user-admin@demo.cqrs.local")).json()
+    shown = api.http.get(
+        f"/users/{person['user_id']}", headers=api.headers("uma.user-admin@demo.cqrs.local")
+    ).json()
     assert shown["status"] == "Disabled"

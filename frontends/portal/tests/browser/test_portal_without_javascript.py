@@ -7,7 +7,9 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 
-def test_log_in_and_review_pending_actions_without_javascript(browser: Browser, portal_url: str, api: Any) -> None:
+def test_log_in_and_review_pending_actions_without_javascript(
+    browser: Browser, portal_url: str, api: Any
+) -> None:
     """Forms, conditional reveals and the error summary do their job with JavaScript off."""
     api.register("Nora", "Noscript", "E85011", None)
     context = browser.new_context(java_script_enabled=False, base_url=portal_url)

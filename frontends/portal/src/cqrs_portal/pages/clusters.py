@@ -62,9 +62,14 @@ async def clusters(request: Request, user: UserDep, gateway: GatewayDep, organis
     return render(
         request,
         "clusters.jinja",
-        {"title": "Service Provider Clusters", "org": org, "listed": listed,
-         "mine": user.organisations_with(ORGANISATION_ADMINISTRATORS), "breadcrumbs": CRUMBS[:2],
-         "column": "nhsuk-grid-column-full"},
+        {
+            "title": "Service Provider Clusters",
+            "org": org,
+            "listed": listed,
+            "mine": user.organisations_with(ORGANISATION_ADMINISTRATORS),
+            "breadcrumbs": CRUMBS[:2],
+            "column": "nhsuk-grid-column-full",
+        },
     )
 
 
@@ -82,9 +87,15 @@ async def _new_form(
     return render(
         request,
         "cluster_new.jinja",
-        {"title": "Create Service Provider Cluster", "draft": draft, "q": q,
-         "providers": await _providers(gateway, user.session, draft["organisation"], q),
-         "field_errors": errors, "errors": error_list(errors), "back": {"href": "/clusters"}},
+        {
+            "title": "Create Service Provider Cluster",
+            "draft": draft,
+            "q": q,
+            "providers": await _providers(gateway, user.session, draft["organisation"], q),
+            "field_errors": errors,
+            "errors": error_list(errors),
+            "back": {"href": "/clusters"},
+        },
         status_code=400 if errors else 200,
     )
 
@@ -122,8 +133,14 @@ async def _check(request: Request, user: User, gateway: Gateway, errors: dict[st
     return render(
         request,
         "cluster_check.jinja",
-        {"title": "Create this Service Provider Cluster?", "draft": draft, "names": names,
-         "field_errors": errors, "errors": error_list(errors), "back": {"href": "/clusters/new"}},
+        {
+            "title": "Create this Service Provider Cluster?",
+            "draft": draft,
+            "names": names,
+            "field_errors": errors,
+            "errors": error_list(errors),
+            "back": {"href": "/clusters/new"},
+        },
         status_code=400 if errors else 200,
     )
 
@@ -135,14 +152,21 @@ async def create(request: Request, user: UserDep, gateway: GatewayDep) -> Respon
     if answer == "no":
         return redirect("/clusters/new")
     if answer != "yes":
-        return await _check(request, user, gateway, {"confirm": "Select Yes to create the cluster or No to change it"})
+        return await _check(
+            request, user, gateway, {"confirm": "Select Yes to create the cluster or No to change it"}
+        )
     draft = user.session.draft(NEW)
     try:
-        made = await gateway.create_cluster(user.session, {k: draft.get(k, "") for k in ("organisation", "name", "description", "organisations")})
+        made = await gateway.create_cluster(
+            user.session,
+            {k: draft.get(k, "") for k in ("organisation", "name", "description", "organisations")},
+        )
     except ApiProblem as problem:
         return await _check(request, user, gateway, problem_errors(problem, {}, "confirm"))
     user.session.drop_draft(NEW)
-    return render(request, "cluster_created.jinja", {"title": "Service Provider Cluster created", "cluster": made})
+    return render(
+        request, "cluster_created.jinja", {"title": "Service Provider Cluster created", "cluster": made}
+    )
 
 
 def _edits(user: User, cluster: dict[str, Any]) -> dict[str, Any]:
@@ -167,8 +191,15 @@ async def cluster_page(request: Request, cluster_id: str, user: UserDep, gateway
     return render(
         request,
         "cluster.jinja",
-        {"title": f"Service Provider Cluster {cluster['short_name']}", "cluster": cluster, "edits": edits,
-         "members": members, "names": names, "breadcrumbs": CRUMBS, "column": "nhsuk-grid-column-full"},
+        {
+            "title": f"Service Provider Cluster {cluster['short_name']}",
+            "cluster": cluster,
+            "edits": edits,
+            "members": members,
+            "names": names,
+            "breadcrumbs": CRUMBS,
+            "column": "nhsuk-grid-column-full",
+        },
     )
 
 
@@ -206,17 +237,28 @@ async def change(request: Request, cluster_id: str, user: UserDep, gateway: Gate
 
 
 @router.get("/{cluster_id}/add")
-async def add_page(request: Request, cluster_id: str, user: UserDep, gateway: GatewayDep, q: str = "") -> Response:
+async def add_page(
+    request: Request, cluster_id: str, user: UserDep, gateway: GatewayDep, q: str = ""
+) -> Response:
     """Add Organisation: search, tick (or Select all) and Continue."""
     cluster = await gateway.cluster(user.session, cluster_id)
     edits = _edits(user, cluster)
     current = set(cluster["organisations"]) - set(edits["remove"]) | set(edits["add"])
-    providers = [o for o in await _providers(gateway, user.session, cluster["organisation"], q) if o["ods_code"] not in current]
+    providers = [
+        o
+        for o in await _providers(gateway, user.session, cluster["organisation"], q)
+        if o["ods_code"] not in current
+    ]
     return render(
         request,
         "cluster_add.jinja",
-        {"title": "Add organisations to the cluster", "cluster": cluster, "providers": providers, "q": q,
-         "back": {"href": f"/clusters/{cluster_id}"}},
+        {
+            "title": "Add organisations to the cluster",
+            "cluster": cluster,
+            "providers": providers,
+            "q": q,
+            "back": {"href": f"/clusters/{cluster_id}"},
+        },
     )
 
 

@@ -26,7 +26,13 @@ router = APIRouter(prefix="/users/invite")
 DRAFT = "invite"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 STEPS = ("email", "name", "organisation", "role", "check")
-FIELDS = {"email": "email", "first_name": "first_name", "last_name": "last_name", "organisation": "organisation", "role": "role"}
+FIELDS = {
+    "email": "email",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "organisation": "organisation",
+    "role": "role",
+}
 
 
 def _back(step: str) -> dict[str, str]:
@@ -47,16 +53,28 @@ async def _choices(user: User, gateway: GatewayDep, draft: dict[str, Any]) -> di
         for r in await gateway.roles(user.session)
         if draft.get("organisation") and kinds.get(draft["organisation"]) in r["held_at"]
     ]
-    return {"organisations": [{"value": o, "text": f"{o} {names[o]}"} for o in organisations], "roles": roles, "names": names}
+    return {
+        "organisations": [{"value": o, "text": f"{o} {names[o]}"} for o in organisations],
+        "roles": roles,
+        "names": names,
+    }
 
 
-async def _step(request: Request, user: User, gateway: GatewayDep, step: str, errors: dict[str, str]) -> Response:
+async def _step(
+    request: Request, user: User, gateway: GatewayDep, step: str, errors: dict[str, str]
+) -> Response:
     draft = user.session.draft(DRAFT)
     return render(
         request,
         "invite.jinja",
         {
-            "title": {"email": "Email address", "name": "Name", "organisation": "Organisation", "role": "Role", "check": "Check the invitation"}[step],
+            "title": {
+                "email": "Email address",
+                "name": "Name",
+                "organisation": "Organisation",
+                "role": "Role",
+                "check": "Check the invitation",
+            }[step],
             "step": step,
             "draft": draft,
             **(await _choices(user, gateway, draft) if step in {"organisation", "role", "check"} else {}),
@@ -84,7 +102,11 @@ async def step_page(request: Request, step: str, user: UserDep, gateway: Gateway
 
 def _check(step: str, form: dict[str, str], draft: dict[str, Any]) -> dict[str, str]:
     if step == "email":
-        return {} if EMAIL.match(form.get("email", "")) else {"email": "Enter an email address in the correct format, like name@example.com"}
+        return (
+            {}
+            if EMAIL.match(form.get("email", ""))
+            else {"email": "Enter an email address in the correct format, like name@example.com"}
+        )
     if step == "name":
         errors = {}
         if not form.get("first_name"):
@@ -93,7 +115,9 @@ def _check(step: str, form: dict[str, str], draft: dict[str, Any]) -> dict[str, 
             errors["last_name"] = "Enter a last name"
         return errors
     if step == "organisation":
-        return {} if form.get("organisation") else {"organisation": "Select the organisation to invite them to"}
+        return (
+            {} if form.get("organisation") else {"organisation": "Select the organisation to invite them to"}
+        )
     if step == "role":
         return {} if form.get("role") else {"role": "Select the role to give them"}
     return {}

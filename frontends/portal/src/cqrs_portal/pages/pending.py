@@ -51,7 +51,9 @@ async def _line(gateway: Gateway, creds: Credentials, request_id: str) -> dict[s
     return found
 
 
-def _review(request: Request, line: dict[str, Any], errors: dict[str, str], decision: str, reason: str) -> Response:
+def _review(
+    request: Request, line: dict[str, Any], errors: dict[str, str], decision: str, reason: str
+) -> Response:
     return render(
         request,
         "review.jinja",
@@ -104,6 +106,7 @@ async def decide(
     user.session.say(
         f"{name}'s request has been approved. They will be emailed a link to complete their registration."
         if decision == "approve" and line["kind"] == "Registration"
-        else f"{name}'s request has been {'approved' if decision == 'approve' else 'rejected'}. They will be emailed."
+        else f"{name}'s request has been {'approved' if decision == 'approve' else 'rejected'}. "
+        "They will be emailed."
     )
     return redirect("/pending-actions")

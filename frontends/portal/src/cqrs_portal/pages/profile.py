@@ -23,7 +23,9 @@ async def profile(request: Request, user: UserDep, gateway: GatewayDep) -> Respo
     user.session.profile = me
     user.session.changed = True
     names = organisation_names(await gateway.organisations(user.session))
-    return render(request, "profile.jinja", {"title": "My Profile", "me": me, "names": names, "breadcrumbs": CRUMBS})
+    return render(
+        request, "profile.jinja", {"title": "My Profile", "me": me, "names": names, "breadcrumbs": CRUMBS}
+    )
 
 
 @router.get("/notification-preferences")
@@ -33,7 +35,11 @@ async def preferences_page(request: Request, user: UserDep, gateway: GatewayDep)
     return render(
         request,
         "preferences.jinja",
-        {"title": "Notification preferences", "preferences": me["preferences"], "breadcrumbs": PROFILE_CRUMBS},
+        {
+            "title": "Notification preferences",
+            "preferences": me["preferences"],
+            "breadcrumbs": PROFILE_CRUMBS,
+        },
     )
 
 

@@ -28,7 +28,9 @@ async def reports(request: Request, user: UserDep) -> Response:
 @router.get("/administrative")
 async def administrative(request: Request, user: UserDep) -> Response:
     """The Administrative sub tab."""
-    return render(request, "reports_administrative.jinja", {"title": "Administrative reports", "breadcrumbs": CRUMBS})
+    return render(
+        request, "reports_administrative.jinja", {"title": "Administrative reports", "breadcrumbs": CRUMBS}
+    )
 
 
 def _date(query: dict[str, str], name: str, label: str, errors: dict[str, str]) -> dt.date | None:
@@ -64,7 +66,10 @@ async def relationship_report(request: Request, user: UserDep, gateway: GatewayD
     scope = user.profile.get("scope_orgs", [])
     everything = {o["ods_code"]: o for o in await gateway.organisations(user.session)}
     filters = [{"value": "", "text": "All PCNs and practices"}] + [
-        {"value": f"{FILTER_KINDS[everything[c]['kind']]}:{c}", "text": f"{everything[c]['kind']}: {c} {names[c]}"}
+        {
+            "value": f"{FILTER_KINDS[everything[c]['kind']]}:{c}",
+            "text": f"{everything[c]['kind']}: {c} {names[c]}",
+        }
         for c in sorted(scope, key=lambda c: (everything.get(c, {}).get("kind", ""), c))
         if everything.get(c, {}).get("kind") in FILTER_KINDS
     ]
@@ -77,7 +82,9 @@ async def relationship_report(request: Request, user: UserDep, gateway: GatewayD
             try:
                 lines = await gateway.relationship_report(user.session, params)
             except ApiProblem as problem:
-                errors = problem_errors(problem, {"start": "start", "end": "end", "pcn": "filter", "practice": "filter"}, "start")
+                errors = problem_errors(
+                    problem, {"start": "start", "end": "end", "pcn": "filter", "practice": "filter"}, "start"
+                )
     return render(
         request,
         "report_relationships.jinja",
@@ -88,7 +95,9 @@ async def relationship_report(request: Request, user: UserDep, gateway: GatewayD
             "lines": lines,
             "csv": f"{REPORT}/csv?" + "&".join(f"{k}={v}" for k, v in params.items()),
             "field_errors": errors,
-            "errors": error_list({(f"{k}-day" if k in {"start", "end"} else k): v for k, v in errors.items()}),
+            "errors": error_list(
+                {(f"{k}-day" if k in {"start", "end"} else k): v for k, v in errors.items()}
+            ),
             "breadcrumbs": [*CRUMBS, {"text": "Administrative", "href": "/reports/administrative"}],
             "column": "nhsuk-grid-column-full",
         },
@@ -98,10 +107,19 @@ async def relationship_report(request: Request, user: UserDep, gateway: GatewayD
 
 @router.get("/administrative/network-organisation-relationship/csv")
 async def relationship_report_csv(
-    user: UserDep, gateway: GatewayDep, start: dt.date, end: dt.date, pcn: str | None = None, practice: str | None = None
+    user: UserDep,
+    gateway: GatewayDep,
+    start: dt.date,
+    end: dt.date,
+    pcn: str | None = None,
+    practice: str | None = None,
 ) -> Response:
     """The report as the CSV file identity makes."""
-    params = {"start": str(start), "end": str(end)} | ({"pcn": pcn} if pcn else {}) | ({"practice": practice} if practice else {})
+    params = (
+        {"start": str(start), "end": str(end)}
+        | ({"pcn": pcn} if pcn else {})
+        | ({"practice": practice} if practice else {})
+    )
     answer = await gateway.relationship_report_csv(user.session, params)
     return Response(
         answer.content,

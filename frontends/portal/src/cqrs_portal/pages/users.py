@@ -45,7 +45,9 @@ async def users(
             "total": len(found),
             "q": q,
             "organisation": organisation,
-            "organisations": user.organisations_with({"User Administrator", "Advanced User Administrator", "Local Administrator"}),
+            "organisations": user.organisations_with(
+                {"User Administrator", "Advanced User Administrator", "Local Administrator"}
+            ),
             "page": page,
             "pages": pages,
             "colours": STATUS_COLOURS,
@@ -87,14 +89,22 @@ async def view(request: Request, user_id: str, user: UserDep, gateway: GatewayDe
 
 
 def _crumbs(shown: dict[str, Any]) -> list[dict[str, str]]:
-    return [*CRUMBS, {"text": f"{shown['first_name']} {shown['last_name']}", "href": f"/users/{shown['user_id']}"}]
+    return [
+        *CRUMBS,
+        {"text": f"{shown['first_name']} {shown['last_name']}", "href": f"/users/{shown['user_id']}"},
+    ]
 
 
 async def _roles_form(
-    request: Request, user: UserDep, gateway: GatewayDep, user_id: str, organisation: str, errors: dict[str, str]
+    request: Request,
+    user: UserDep,
+    gateway: GatewayDep,
+    user_id: str,
+    organisation: str,
+    errors: dict[str, str],
 ) -> Response:
     shown = await gateway.user(user.session, user_id)
-    kind = (await gateway.organisations(user.session, q=organisation))
+    kind = await gateway.organisations(user.session, q=organisation)
     org = next((o for o in kind if o["ods_code"] == organisation), None)
     if org is None:
         raise ApiProblem(404, "Not found", f"There is no organisation {organisation}.")
@@ -119,33 +129,46 @@ async def _roles_form(
 
 
 @router.get("/{user_id}/roles")
-async def roles_page(request: Request, user_id: str, organisation: str, user: UserDep, gateway: GatewayDep) -> Response:
+async def roles_page(
+    request: Request, user_id: str, organisation: str, user: UserDep, gateway: GatewayDep
+) -> Response:
     """Choose a user's roles at one organisation, each optionally limited to payment types."""
     return await _roles_form(request, user, gateway, user_id, organisation, {})
 
 
 @router.post("/{user_id}/roles")
-async def change_roles(request: Request, user_id: str, organisation: str, user: UserDep, gateway: GatewayDep) -> Response:
+async def change_roles(
+    request: Request, user_id: str, organisation: str, user: UserDep, gateway: GatewayDep
+) -> Response:
     """Submit the roles (the whole set at that organisation)."""
     form = await request.form()
     chosen = [str(v) for v in form.getlist("roles")]
     roles = [
         {
             "role": role,
-            "payment_types": [p.strip() for p in str(form.get(f"payment_types_{i}", "")).split(",") if p.strip()],
+            "payment_types": [
+                p.strip() for p in str(form.get(f"payment_types_{i}", "")).split(",") if p.strip()
+            ],
         }
         for i, role in ((int(str(form.get(f"index_{r}", "0"))), r) for r in chosen)
     ]
     try:
         await gateway.change_roles(user.session, user_id, organisation, roles)
     except ApiProblem as problem:
-        return await _roles_form(request, user, gateway, user_id, organisation, problem_errors(problem, {}, "roles"))
+        return await _roles_form(
+            request, user, gateway, user_id, organisation, problem_errors(problem, {}, "roles")
+        )
     user.session.say(f"Roles at {organisation} have been updated")
     return redirect(f"/users/{user_id}")
 
 
 async def _clusters_form(
-    request: Request, user: UserDep, gateway: GatewayDep, user_id: str, organisation: str, errors: dict[str, str]
+    request: Request,
+    user: UserDep,
+    gateway: GatewayDep,
+    user_id: str,
+    organisation: str,
+    errors: dict[str, str],
 ) -> Response:
     shown = await gateway.user(user.session, user_id)
     clusters = await gateway.clusters(user.session, organisation)
@@ -168,7 +191,9 @@ async def _clusters_form(
 
 
 @router.get("/{user_id}/clusters")
-async def clusters_page(request: Request, user_id: str, organisation: str, user: UserDep, gateway: GatewayDep) -> Response:
+async def clusters_page(
+    request: Request, user_id: str, organisation: str, user: UserDep, gateway: GatewayDep
+) -> Response:
     """Tick the Service Provider Clusters the user is limited to at one organisation."""
     return await _clusters_form(request, user, gateway, user_id, organisation, {})
 
@@ -212,12 +237,21 @@ async def confirm_page(
     return render(
         request,
         "user_confirm.jinja",
-        {"title": title, "button": button, "variant": variant, "action": action, "shown": shown,
-         "organisation": organisation, "back": {"href": f"/users/{user_id}"}},
+        {
+            "title": title,
+            "button": button,
+            "variant": variant,
+            "action": action,
+            "shown": shown,
+            "organisation": organisation,
+            "back": {"href": f"/users/{user_id}"},
+        },
     )
 
 
-def _disable_form(request: Request, shown: dict[str, Any], errors: dict[str, str], reason: str, text: str) -> Response:
+def _disable_form(
+    request: Request, shown: dict[str, Any], errors: dict[str, str], reason: str, text: str
+) -> Response:
     return render(
         request,
         "user_disable.jinja",
@@ -271,9 +305,15 @@ async def revoke(
 
 @router.post("/{user_id}/enable")
 async def enable(
-    request: Request, user_id: str, user: UserDep, gateway: GatewayDep, organisation: Annotated[str, Form()] = ""
+    request: Request,
+    user_id: str,
+    user: UserDep,
+    gateway: GatewayDep,
+    organisation: Annotated[str, Form()] = "",
 ) -> Response:
     """Enable Account: give back access at the organisation, or re-enable a disabled account."""
     await gateway.enable(user.session, user_id, organisation or None)
-    user.session.say(f"Access at {organisation} has been given back" if organisation else "The account has been enabled")
+    user.session.say(
+        f"Access at {organisation} has been given back" if organisation else "The account has been enabled"
+    )
     return redirect(f"/users/{user_id}")
