@@ -148,6 +148,16 @@ class User:
         return bool(self.organisations_with(ORGANISATION_ADMINISTRATORS))
 
 
+async def organisations_in_scope(user: User, gateway: Gateway) -> set[str]:
+    """The organisations of the user's memberships and every organisation below them (identity
+    still decides, per grant and cluster, what the user may do at each)."""
+    found: set[str] = set()
+    for organisation in user.roles_at():
+        found.add(organisation)
+        found.update(o["ods_code"] for o in await gateway.descendants(user.session, organisation))
+    return found
+
+
 def current_user(request: Request) -> User:
     """The signed-in user, or LoginRequired."""
     session = session_of(request)

@@ -17,6 +17,7 @@ from cqrs_portal.web import (
     User,
     UserDep,
     error_list,
+    organisations_in_scope,
     problem_errors,
     redirect,
     render,
@@ -45,7 +46,7 @@ async def _choices(user: User, gateway: GatewayDep, draft: dict[str, Any]) -> di
     everything = await gateway.organisations(user.session)
     names = organisation_names(everything)
     managed = set(user.organisations_with(USER_MANAGERS))
-    in_scope = set(user.profile.get("scope_orgs", []))
+    in_scope = await organisations_in_scope(user, gateway)
     organisations = sorted(o for o in in_scope | managed if o in names)
     kinds = {o["ods_code"]: o["kind"] for o in everything}
     roles = [

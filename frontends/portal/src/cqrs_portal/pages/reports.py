@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from cqrs_portal.forms import organisation_names
 from cqrs_portal.gateway import ApiProblem
-from cqrs_portal.web import GatewayDep, UserDep, error_list, problem_errors, render
+from cqrs_portal.web import GatewayDep, UserDep, error_list, organisations_in_scope, problem_errors, render
 
 router = APIRouter(prefix="/reports")
 REPORT = "/reports/administrative/network-organisation-relationship"
@@ -63,7 +63,7 @@ async def relationship_report(request: Request, user: UserDep, gateway: GatewayD
     """Enter the start and end date, optionally filter to a PCN or practice, and Run report."""
     query = dict(request.query_params)
     names = organisation_names(await gateway.organisations(user.session))
-    scope = user.profile.get("scope_orgs", [])
+    scope = await organisations_in_scope(user, gateway)
     everything = {o["ods_code"]: o for o in await gateway.organisations(user.session)}
     filters = [{"value": "", "text": "All PCNs and practices"}] + [
         {
