@@ -9,11 +9,11 @@ from typing import Any
 
 from pymongo import ReturnDocument
 
-from cqrs_identity.domain.accounts import Account
-from cqrs_identity.domain.allocations import Allocation
-from cqrs_identity.domain.clusters import Cluster
-from cqrs_identity.domain.organisations import Organisation
-from cqrs_identity.domain.relationships import PracticePcns
+from cqrs_identity.allocations.allocation import Allocation
+from cqrs_identity.clusters.cluster import Cluster
+from cqrs_identity.organisations.relationships import PracticePcns
+from cqrs_identity.organisations.tree import Organisation
+from cqrs_identity.users.accounts import Account
 from cqrs_kit.aggregates import Aggregates
 from cqrs_kit.mongo import Index
 from cqrs_kit.runtime import Runtime

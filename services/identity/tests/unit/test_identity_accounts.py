@@ -12,9 +12,11 @@ from cqrs_contracts.events.identity import (
     RegistrationCompleted,
     RolesChanged,
 )
-from cqrs_identity.domain import account_access, registration
-from cqrs_identity.domain.account_fold import apply_all
-from cqrs_identity.domain.accounts import (
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.onboarding import registration
+from cqrs_identity.users import account_access
+from cqrs_identity.users.account_fold import apply_all
+from cqrs_identity.users.accounts import (
     ALLOWED,
     Account,
     AccountCommand,
@@ -23,8 +25,7 @@ from cqrs_identity.domain.accounts import (
     Preferences,
     RequestStatus,
 )
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.roles import Role, RoleAssignment
+from cqrs_identity.users.roles import Role, RoleAssignment
 
 S, C = AccountStatus, AccountCommand
 NOW = dt.datetime(2025, 5, 1, 9, 30, tzinfo=dt.UTC)

@@ -7,17 +7,16 @@ import math
 
 from pydantic import BaseModel
 
-from cqrs_identity import passwords
 from cqrs_identity import settings as identity_settings
 from cqrs_identity.access import (
     DISABLED_MESSAGE,
     keyring,
     token_claims,
 )
+from cqrs_identity.auth import passwords, throttle
 from cqrs_identity.context import Context
-from cqrs_identity.domain import throttle
-from cqrs_identity.domain.accounts import Account, AccountStatus
 from cqrs_identity.store import LoginFailures, RefreshTokens
+from cqrs_identity.users.accounts import Account, AccountStatus
 from cqrs_kit.errors import DomainError, Forbidden, Unauthorised
 
 WRONG_CREDENTIALS = "the email address or password is not right"

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cqrs_contracts.events import Event
 from cqrs_contracts.events.identity import PcnRelationshipEnded, PcnRelationshipStarted
-from cqrs_identity.domain.errors import NotAllowed, RuleBroken
-from cqrs_identity.domain.organisations import OrganisationKind, OrganisationTree
+from cqrs_identity.errors import NotAllowed, RuleBroken
+from cqrs_identity.organisations.tree import OrganisationKind, OrganisationTree
 
 
 class PcnRelationship(BaseModel):

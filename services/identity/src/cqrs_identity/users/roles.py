@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cqrs_identity.domain.errors import NotAllowed, RuleBroken
-from cqrs_identity.domain.organisations import (
+from cqrs_identity.errors import NotAllowed, RuleBroken
+from cqrs_identity.organisations.tree import (
     COMMISSIONER_KINDS,
     PROVIDER_KINDS,
     OrganisationKind,

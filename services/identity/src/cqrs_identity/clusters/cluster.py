@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from cqrs_contracts.events import Event
 from cqrs_contracts.events.identity import ClusterChanged, ClusterCreated
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.organisations import OrganisationTree
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.organisations.tree import OrganisationTree
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 500

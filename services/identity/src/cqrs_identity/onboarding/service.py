@@ -9,27 +9,28 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from cqrs_contracts.events import Event
-from cqrs_identity import passwords
 from cqrs_identity import settings as identity_settings
 from cqrs_identity.access import Caller, organisation_tree
+from cqrs_identity.auth import passwords
 from cqrs_identity.context import Context
-from cqrs_identity.domain import account_access, registration
-from cqrs_identity.domain.account_fold import apply_all
-from cqrs_identity.domain.accounts import (
+from cqrs_identity.errors import RuleBroken, Unknown
+from cqrs_identity.onboarding import registration
+from cqrs_identity.onboarding.identity_rules import password_problem
+from cqrs_identity.store import new_token, token_hash
+from cqrs_identity.users import account_access
+from cqrs_identity.users.account_fold import apply_all
+from cqrs_identity.users.accounts import (
     Account,
     AccountStatus,
     Completion,
 )
-from cqrs_identity.domain.errors import RuleBroken, Unknown
-from cqrs_identity.domain.identity_rules import password_problem
-from cqrs_identity.domain.roles import (
+from cqrs_identity.users.roles import (
     USER_MANAGER_ROLES,
     Role,
     RoleAssignment,
     check_grants,
     check_role_set,
 )
-from cqrs_identity.store import new_token, token_hash
 
 
 async def save(ctx: Context, account: Account | None, events: Sequence[Event], **state: object) -> Account:

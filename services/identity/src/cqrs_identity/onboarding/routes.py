@@ -9,14 +9,14 @@ from fastapi import Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from cqrs_contracts.values import OdsCode
-from cqrs_identity import service_accounts
 from cqrs_identity.access import CallerDep
 from cqrs_identity.api_common import Email, PersonName, Reason, Secret, context
-from cqrs_identity.domain.accounts import RequestStatus
-from cqrs_identity.domain.roles import Role, RoleAssignment
+from cqrs_identity.onboarding import service as service_accounts
+from cqrs_identity.onboarding.pending import PendingAction, pending_actions
 from cqrs_identity.routing import router as make_router
-from cqrs_identity.service_pending import PendingAction, pending_actions
-from cqrs_identity.service_users import UserView, view
+from cqrs_identity.users.accounts import RequestStatus
+from cqrs_identity.users.roles import Role, RoleAssignment
+from cqrs_identity.users.service import UserView, view
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("accounts")

@@ -12,19 +12,19 @@ from fastapi import Query, Request, Response
 from pydantic import BaseModel
 
 from cqrs_contracts.values import OdsCode
-from cqrs_identity import service_orgs
 from cqrs_identity.access import CallerDep, organisation_tree
 from cqrs_identity.api_common import context
-from cqrs_identity.domain.organisations import OrganisationKind, OrganisationTree
-from cqrs_identity.domain.roles import (
+from cqrs_identity.organisations import service as service_orgs
+from cqrs_identity.organisations.service import ReportLine
+from cqrs_identity.organisations.tree import OrganisationKind, OrganisationTree
+from cqrs_identity.routing import router as make_router
+from cqrs_identity.users.roles import (
     COMMISSIONER_ONLY,
     GRANTABLE_BY,
     PCN_ONLY,
     PROVIDER_ONLY,
     Role,
 )
-from cqrs_identity.routing import router as make_router
-from cqrs_identity.service_orgs import ReportLine
 from cqrs_kit.auth import CurrentUser
 from cqrs_kit.runtime import RuntimeDep
 

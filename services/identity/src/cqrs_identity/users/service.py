@@ -11,10 +11,12 @@ from pydantic import BaseModel
 from cqrs_identity.access import Caller
 from cqrs_identity.actor import grants_of
 from cqrs_identity.context import Context
-from cqrs_identity.domain import account_access
-from cqrs_identity.domain.accounts import Account, AccountStatus, Membership, Preferences
-from cqrs_identity.domain.errors import NotAllowed, RuleBroken
-from cqrs_identity.domain.roles import (
+from cqrs_identity.errors import NotAllowed, RuleBroken
+from cqrs_identity.onboarding.service import load, save
+from cqrs_identity.store import RefreshTokens
+from cqrs_identity.users import account_access
+from cqrs_identity.users.accounts import Account, AccountStatus, Membership, Preferences
+from cqrs_identity.users.roles import (
     ADMINISTRATOR_ROLES,
     USER_MANAGER_ROLES,
     RoleAssignment,
@@ -22,8 +24,6 @@ from cqrs_identity.domain.roles import (
     check_grants,
     check_role_set,
 )
-from cqrs_identity.service_accounts import load, save
-from cqrs_identity.store import RefreshTokens
 from cqrs_kit.grants import Grant
 
 

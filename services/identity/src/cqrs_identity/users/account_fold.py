@@ -25,7 +25,7 @@ from cqrs_contracts.events.identity import (
     UserClustersChanged,
     UserRegistered,
 )
-from cqrs_identity.domain.accounts import (
+from cqrs_identity.users.accounts import (
     AccessRequest,
     Account,
     AccountStatus,
@@ -35,7 +35,7 @@ from cqrs_identity.domain.accounts import (
     RequestStatus,
     audit_entry,
 )
-from cqrs_identity.domain.roles import Role, RoleAssignment
+from cqrs_identity.users.roles import Role, RoleAssignment
 
 
 def _roles(held: Sequence[RoleHeld]) -> list[RoleAssignment]:

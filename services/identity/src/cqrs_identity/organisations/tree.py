@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cqrs_contracts.events import Event
 from cqrs_contracts.events.identity import OrganisationAdded, OrganisationChanged
-from cqrs_identity.domain.errors import RuleBroken, Unknown
+from cqrs_identity.errors import RuleBroken, Unknown
 
 
 class OrganisationKind(StrEnum):

@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from cqrs_contracts.events import Event
 from cqrs_identity.access import Caller, forget_tree, organisation_tree
 from cqrs_identity.context import Context
-from cqrs_identity.domain import relationships as rel
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.organisations import (
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.organisations import relationships as rel
+from cqrs_identity.organisations.tree import (
     COMMISSIONER_KINDS,
     Organisation,
     OrganisationKind,

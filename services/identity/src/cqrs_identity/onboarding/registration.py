@@ -20,7 +20,9 @@ from cqrs_contracts.events.identity import (
     RolesChanged,
     UserRegistered,
 )
-from cqrs_identity.domain.accounts import (
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.onboarding.identity_rules import generic_identity_problem
+from cqrs_identity.users.accounts import (
     ALLOWED,
     AccessRequest,
     Account,
@@ -31,9 +33,7 @@ from cqrs_identity.domain.accounts import (
     given_reason,
     roles_held,
 )
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.identity_rules import generic_identity_problem
-from cqrs_identity.domain.roles import RoleAssignment
+from cqrs_identity.users.roles import RoleAssignment
 
 C = AccountCommand
 

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import Request, Response, status
 from pydantic import BaseModel, ConfigDict
 
-from cqrs_identity import service_login
 from cqrs_identity.access import keyring
 from cqrs_identity.api_common import Email, Secret, context
+from cqrs_identity.auth import login as service_login
+from cqrs_identity.auth.login import Tokens
 from cqrs_identity.routing import router as make_router
-from cqrs_identity.service_login import Tokens
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("login")

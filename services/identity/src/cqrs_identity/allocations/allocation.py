@@ -13,8 +13,8 @@ from cqrs_contracts.events.identity import (
     ReportAllocationsRemoved,
     ReportsAllocated,
 )
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.organisations import OrganisationTree
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.organisations.tree import OrganisationTree
 
 
 class Allocation(BaseModel):

@@ -20,7 +20,8 @@ from cqrs_contracts.events.identity import (
     RolesChanged,
     UserClustersChanged,
 )
-from cqrs_identity.domain.accounts import (
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.users.accounts import (
     DISABLE_REASONS,
     OTHER_REASON_MAX,
     AccessRequest,
@@ -32,8 +33,7 @@ from cqrs_identity.domain.accounts import (
     given_reason,
     roles_held,
 )
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.roles import RoleAssignment
+from cqrs_identity.users.roles import RoleAssignment
 
 C = AccountCommand
 

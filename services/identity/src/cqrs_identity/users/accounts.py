@@ -20,8 +20,8 @@ from cqrs_contracts.events.identity import (
     RolesChanged,
     UserClustersChanged,
 )
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.roles import RoleAssignment
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.users.roles import RoleAssignment
 
 
 class AccountStatus(StrEnum):

@@ -9,13 +9,13 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cqrs_contracts.values import OdsCode
-from cqrs_identity import service_users
 from cqrs_identity.access import CallerDep
 from cqrs_identity.api_common import context
-from cqrs_identity.domain.accounts import DISABLE_REASONS, Preferences
-from cqrs_identity.domain.roles import RoleAssignment
 from cqrs_identity.routing import router as make_router
-from cqrs_identity.service_users import AuditLine, Profile, UserView, view
+from cqrs_identity.users import service as service_users
+from cqrs_identity.users.accounts import DISABLE_REASONS, Preferences
+from cqrs_identity.users.roles import RoleAssignment
+from cqrs_identity.users.service import AuditLine, Profile, UserView, view
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("users")

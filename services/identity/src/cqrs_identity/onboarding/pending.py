@@ -9,9 +9,9 @@ from pydantic import BaseModel
 
 from cqrs_identity.access import Caller
 from cqrs_identity.context import Context
-from cqrs_identity.domain.accounts import RequestKind, RequestStatus
-from cqrs_identity.domain.errors import NotAllowed
-from cqrs_identity.domain.roles import USER_MANAGER_ROLES
+from cqrs_identity.errors import NotAllowed
+from cqrs_identity.users.accounts import RequestKind, RequestStatus
+from cqrs_identity.users.roles import USER_MANAGER_ROLES
 
 
 class PendingAction(BaseModel):

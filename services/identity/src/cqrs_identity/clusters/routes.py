@@ -1,4 +1,4 @@
-"""Service Provider Cluster and Allocated Reports routes (Organisation Administrators)."""
+"""Service Provider Cluster routes (Organisation Administrators; User Administrators may look)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ from typing import Annotated
 from fastapi import Request, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from cqrs_contracts.events.identity import AllocatedService
-from cqrs_contracts.values import FinancialYear, Id, OdsCode
-from cqrs_identity import service_clusters
+from cqrs_contracts.values import OdsCode
 from cqrs_identity.access import CallerDep
 from cqrs_identity.api_common import context
-from cqrs_identity.domain.allocations import Allocation
-from cqrs_identity.domain.clusters import DESCRIPTION_MAX, NAME_MAX, NO_CLUSTERS_MESSAGE, Cluster
+from cqrs_identity.clusters import service as service_clusters
+from cqrs_identity.clusters.cluster import DESCRIPTION_MAX, NAME_MAX, NO_CLUSTERS_MESSAGE, Cluster
 from cqrs_identity.routing import router as make_router
 from cqrs_kit.runtime import RuntimeDep
 
-router = make_router("clusters and allocated reports")
+router = make_router("clusters")
 
 ClusterName = Annotated[str, StringConstraints(max_length=NAME_MAX * 2)]
 Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX * 2)]
@@ -57,26 +55,6 @@ class ClusterMembers(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organisations: list[OdsCode] = Field(min_length=1, max_length=10_000)
-
-
-class AllocationBody(BaseModel):
-    """Quality Services a parent lets one descendant report on."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    organisation: OdsCode
-    descendant: OdsCode
-    services: list[AllocatedService] = Field(min_length=1, max_length=1000)
-
-
-class RemovalBody(BaseModel):
-    """Quality Services to stop allocating to one descendant."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    organisation: OdsCode
-    descendant: OdsCode
-    quality_service_ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
 @router.get("/clusters")
@@ -138,50 +116,4 @@ async def remove_organisations(
     """Remove organisations from a cluster."""
     return await service_clusters.change_cluster(
         context(request, runtime, caller), caller, cluster_id, remove=body.organisations
-    )
-
-
-@router.get("/allocated-reports")
-async def allocated_reports(
-    organisation: OdsCode,
-    request: Request,
-    runtime: RuntimeDep,
-    caller: CallerDep,
-    *,
-    descendant: OdsCode | None = None,
-    financial_year: FinancialYear | None = None,
-    payment_type: str | None = None,
-) -> list[Allocation]:
-    """What an organisation allocated to its descendants, by financial year and payment type."""
-    return await service_clusters.list_allocations(
-        context(request, runtime, caller),
-        caller,
-        organisation,
-        descendant=descendant,
-        financial_year=financial_year,
-        payment_type=payment_type,
-    )
-
-
-@router.post("/allocated-reports")
-async def allocate(
-    body: AllocationBody, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> Allocation:
-    """Let a descendant organisation run reports on some of your Quality Services."""
-    return await service_clusters.allocate(
-        context(request, runtime, caller), caller, body.organisation, body.descendant, body.services
-    )
-
-
-@router.post("/allocated-reports/remove")
-async def unallocate(
-    body: RemovalBody, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> Allocation:
-    """Stop allocating some Quality Services' reports to a descendant organisation."""
-    return await service_clusters.unallocate(
-        context(request, runtime, caller),
-        caller,
-        body.organisation,
-        body.descendant,
-        body.quality_service_ids,
     )

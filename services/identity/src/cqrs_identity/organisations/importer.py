@@ -1,6 +1,6 @@
 """Load organisations and PCN relationships from CSV files into identity.
 
-    python -m cqrs_identity.importer organisations.csv relationships.csv
+    python -m cqrs_identity.organisations.importer organisations.csv relationships.csv
 
 organisations.csv — one organisation a row, with a header row:
 
@@ -41,9 +41,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from cqrs_identity.context import Context
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.organisations import Organisation, OrganisationKind
-from cqrs_identity.service_orgs import RelationshipRow, import_organisations
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.organisations.service import RelationshipRow, import_organisations
+from cqrs_identity.organisations.tree import Organisation, OrganisationKind
 from cqrs_identity.settings import IdentitySettings
 from cqrs_identity.store import INDEXES
 from cqrs_kit.runtime import Runtime
