@@ -51,7 +51,9 @@ async def test_smtp_mail_arrives_with_text_html_and_a_message_id_from_the_key(in
 
 async def test_smtp_down_is_unavailable_and_a_refused_recipient_is_rejected(tmp_path: Path) -> None:
     class Refuses:
-        async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        async def handle_RCPT(
+            self, server: Any, session: Any, envelope: Any, address: str, options: Any
+        ) -> str:  # noqa: N802
             return "451 try later" if address.startswith("later") else "550 no such user"
 
     with pytest.raises(MailUnavailable):  # nobody listens on a fresh free port
@@ -127,7 +129,10 @@ def _url(server: NotifyStub) -> str:
 
 async def test_notify_is_chosen_by_setting_and_sends_with_a_valid_jwt(notify: NotifyStub) -> None:
     settings = ServiceSettings(
-        mail_backend="notify", notify_api_key=API_KEY, notify_template_id="tpl-1", notify_base_url=_url(notify)
+        mail_backend="notify",
+        notify_api_key=API_KEY,
+        notify_template_id="tpl-1",
+        notify_base_url=_url(notify),
     )
     mailer = mailer_from_settings(settings)
     assert isinstance(mailer, NotifyMailer)
