@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from cqrs_contracts.registry import RETIRED, deserialize
 from cqrs_contracts.schemas import (
     FROZEN_DIR,
     SCHEMA_DIR,
@@ -16,7 +17,6 @@ from cqrs_contracts.schemas import (
     generate,
     schema_file_name,
 )
-from cqrs_contracts.registry import RETIRED, deserialize
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[1]
 
