@@ -58,7 +58,6 @@ async def provision_user(
         organisation=first_org,
         role=first_roles[0],
         actor=ctx.actor_id,
-        completion_url=None,
         link_expires_at=None,
         now=ctx.now,
     )

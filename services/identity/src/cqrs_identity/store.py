@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from cqrs_identity.allocations.allocation import Allocation
 from cqrs_identity.clusters.cluster import Cluster
@@ -27,6 +29,7 @@ REFRESH_TOKENS = "refresh_tokens"
 LOGIN_FAILURES = "login_failures"
 SIGNING_KEYS = "signing_keys"
 COUNTERS = "counters"
+LINK_KEYS = "link_keys"
 
 OUTBOX_COLLECTIONS = [ORGANISATIONS, PRACTICE_PCNS, USERS, CLUSTERS, ALLOCATIONS]
 INDEXES = [
@@ -36,6 +39,8 @@ INDEXES = [
     Index(USERS, ["organisations"]),
     Index(USERS, ["requests.request_id"]),
     Index(USERS, ["completion.token_hash"]),
+    Index(USERS, ["reset.token_hash"]),
+    Index(USERS, ["member_organisations"]),
     Index(CLUSTERS, ["organisation", "name_key"], unique=True, name="cluster_name_unique"),
     Index(ALLOCATIONS, ["descendant"]),
     Index(REFRESH_TOKENS, ["user_id"]),
@@ -144,3 +149,21 @@ class LoginFailures:
     async def clear(self, email_key: str) -> None:
         """Forget failures after a successful login."""
         await self._failures.delete_one({"_id": email_key})
+
+
+class LinkKeys:
+    """The secret key emailed links are derived from: made once per installation (an insert, so
+    two instances agree on one) and kept, unless CQRS_IDENTITY_LINK_KEY gives it."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._keys = runtime.mongo.collection(LINK_KEYS)
+
+    async def key(self) -> bytes:
+        """The current link key."""
+        doc = await self._keys.find_one({"_id": "current"})
+        if doc is None:
+            with contextlib.suppress(DuplicateKeyError):  # another instance made it first: use theirs
+                await self._keys.insert_one({"_id": "current", "key": secrets.token_urlsafe(32)})
+            doc = await self._keys.find_one({"_id": "current"})
+        assert doc is not None
+        return str(doc["key"]).encode()

@@ -46,7 +46,6 @@ def approved() -> Account:
         account,
         roles=[VIEW],
         actor="admin",
-        completion_url="https://x/complete?token=t",
         link_expires_at=NOW + dt.timedelta(hours=72),
         now=NOW,
     )
@@ -145,7 +144,7 @@ def test_a_link_works_once() -> None:
         registration.complete_registration(done, token_hash="h", now=NOW)
 
 
-def test_invitation_of_a_new_person_carries_a_link() -> None:
+def test_invitation_of_a_new_person_carries_no_link() -> None:
     (event,) = registration.invite(
         None,
         user_id="u9",
@@ -154,31 +153,38 @@ def test_invitation_of_a_new_person_carries_a_link() -> None:
         organisation="A81001",
         role=VIEW,
         actor="admin",
-        completion_url="https://x",
         link_expires_at=NOW,
         now=NOW,
     )
     assert isinstance(event, InvitationSent)
-    assert event.completion_url == "https://x"
+    assert "http" not in event.model_dump_json()
     assert apply_all(None, [event]).status is S.AWAITING_COMPLETION
 
 
-def test_invitation_of_an_existing_user_grants_the_role_at_once() -> None:
+def test_invitation_of_an_existing_user_waits_for_them_to_accept() -> None:
+    account = active()
     events = registration.invite(
-        active(),
+        account,
         user_id="u1",
         request_id="r9",
         person=JANE,
         organisation="A81002",
         role=VIEW,
         actor="admin",
-        completion_url="https://x",
         link_expires_at=NOW,
         now=NOW,
     )
-    assert [type(e) for e in events] == [InvitationSent, AccessGranted, RolesChanged]
-    assert isinstance(events[0], InvitationSent)
-    assert events[0].completion_url is None
+    assert [type(e) for e in events] == [InvitationSent]
+    invited = apply_all(account, events)
+    assert invited.membership("A81002") is None
+    assert [r.request_id for r in invited.pending_invitations()] == ["r9"]
+    accepted = apply_all(invited, registration.accept_invitation(invited, request_id="r9", now=NOW))
+    member = accepted.membership("A81002")
+    assert member is not None
+    assert [r.role for r in member.roles] == [VIEW.role]
+    assert accepted.pending_invitations() == []
+    with pytest.raises(RuleBroken, match="no invitation waiting"):
+        registration.accept_invitation(accepted, request_id="r9", now=NOW)
 
 
 def test_access_request_then_approval() -> None:

@@ -98,7 +98,6 @@ def approve_registration(
     *,
     roles: Sequence[RoleAssignment],
     actor: str,
-    completion_url: str,
     link_expires_at: dt.datetime,
     now: dt.datetime,
 ) -> list[Event]:
@@ -112,7 +111,6 @@ def approve_registration(
             organisation_ods_code=req.organisation,
             request_id=req.request_id,
             roles=roles_held(roles),
-            completion_url=completion_url,
             link_expires_at=link_expires_at,
             approved_by=actor,
             approved_at=now,
@@ -146,60 +144,76 @@ def invite(
     organisation: str,
     role: RoleAssignment,
     actor: str,
-    completion_url: str | None,
     link_expires_at: dt.datetime | None,
     now: dt.datetime,
 ) -> list[Event]:
-    """Invite a new person (they complete registration from the link) or give an existing user
-    a new role (they are told, and the role applies at once)."""
+    """Invite a new person (they complete registration from the emailed link) or an existing user
+    (they are emailed, and the role applies only once they accept it: never a silent membership)."""
     if account is not None:
         account.require(C.INVITE)
     existing = account is not None and account.status is AccountStatus.ACTIVE
-    sent = InvitationSent(
-        user_id=user_id,
-        email=person.email if account is None else account.email,
-        first_name=person.first_name if account is None else account.first_name,
-        last_name=person.last_name if account is None else account.last_name,
-        organisation_ods_code=organisation,
-        request_id=request_id,
-        role=role.role.value,
-        payment_types=list(role.payment_types),
-        completion_url=None if existing else completion_url,
-        link_expires_at=None if existing else link_expires_at,
-        invited_by=actor,
-        invited_at=now,
-    )
-    if not existing:
-        return [sent]
-    assert account is not None
-    member = account.membership(organisation)
+    if existing:
+        assert account is not None
+        member = account.membership(organisation)
+        if member is not None and member.revoked:
+            raise RuleBroken(
+                f"access at {organisation} was revoked; enable it before inviting", field="organisation"
+            )
+        if member is not None and any(r.role is role.role for r in member.roles):
+            raise RuleBroken(
+                f"{account.email} already holds {role.role.value} at {organisation}", field="role"
+            )
+        if any(r.organisation == organisation for r in account.pending_invitations()):
+            raise RuleBroken(
+                f"{account.email} already has an invitation to {organisation} waiting", field="organisation"
+            )
+    return [
+        InvitationSent(
+            user_id=user_id,
+            email=person.email if account is None else account.email,
+            first_name=person.first_name if account is None else account.first_name,
+            last_name=person.last_name if account is None else account.last_name,
+            organisation_ods_code=organisation,
+            request_id=request_id,
+            role=role.role.value,
+            payment_types=list(role.payment_types),
+            link_expires_at=None if existing else link_expires_at,
+            invited_by=actor,
+            invited_at=now,
+        )
+    ]
+
+
+def accept_invitation(account: Account, *, request_id: str, now: dt.datetime) -> list[Event]:
+    """An existing user accepts an invitation: the role applies from now."""
+    account.require(C.ACCEPT_INVITATION)
+    req = next((r for r in account.pending_invitations() if r.request_id == request_id), None)
+    if req is None:
+        raise RuleBroken("there is no invitation waiting with this id", field="request_id")
+    member = account.membership(req.organisation)
     if member is not None and member.revoked:
         raise RuleBroken(
-            f"access at {organisation} was revoked; enable it before inviting", field="organisation"
+            f"your access at {req.organisation} was revoked; ask its administrator", field="request_id"
         )
     current = list(member.roles) if member else []
-    roles = [r for r in current if r.role is not role.role] + [role]
-    events: list[Event] = [sent]
-    if member is None:
-        events.append(
-            AccessGranted(
-                user_id=account.user_id,
-                organisation_ods_code=organisation,
-                request_id=request_id,
-                granted_by=actor,
-                granted_at=now,
-            )
-        )
-    events.append(
+    offered = {r.role for r in req.granted_roles}
+    roles = [r for r in current if r.role not in offered] + list(req.granted_roles)
+    return [
+        AccessGranted(
+            user_id=account.user_id,
+            organisation_ods_code=req.organisation,
+            request_id=request_id,
+            granted_by=account.user_id,
+            granted_at=now,
+        ),
         RolesChanged(
             user_id=account.user_id,
-            organisation_ods_code=organisation,
+            organisation_ods_code=req.organisation,
             roles=roles_held(roles),
-            changed_by=actor,
+            changed_by=account.user_id,
             changed_at=now,
-        )
-    )
-    return events
+        ),
+    ]
 
 
 def complete_registration(account: Account, *, token_hash: str, now: dt.datetime) -> list[Event]:

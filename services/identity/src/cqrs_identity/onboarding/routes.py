@@ -145,7 +145,7 @@ async def complete(body: Completion, request: Request, runtime: RuntimeDep) -> U
 @router.post("/invitations", status_code=status.HTTP_201_CREATED)
 async def invite(body: Invitation, request: Request, runtime: RuntimeDep, caller: CallerDep) -> UserView:
     """Invite a person to a role at an organisation; new people complete registration from the
-    emailed link, existing users get the role at once."""
+    emailed link, existing users are emailed and get the role once they accept it."""
     account = await service_accounts.invite(
         context(request, runtime, caller),
         caller,
@@ -155,6 +155,15 @@ async def invite(body: Invitation, request: Request, runtime: RuntimeDep, caller
         organisation=body.organisation,
         role=RoleAssignment(role=body.role, payment_types=body.payment_types),
     )
+    return view(account)
+
+
+@router.post("/invitations/{request_id}/accept")
+async def accept_invitation(
+    request_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> UserView:
+    """Accept an invitation you were sent (My Profile lists them): its role applies from now."""
+    account = await service_accounts.accept_invitation(context(request, runtime, caller), caller, request_id)
     return view(account)
 
 

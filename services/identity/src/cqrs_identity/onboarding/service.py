@@ -6,17 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from urllib.parse import urlencode
 
 from cqrs_contracts.events import Event
 from cqrs_identity import settings as identity_settings
 from cqrs_identity.access import Caller, organisation_tree
 from cqrs_identity.auth import passwords
 from cqrs_identity.context import Context
+from cqrs_identity.emails.links import COMPLETE_REGISTRATION, link_token
+from cqrs_identity.emails.sending import link_key
 from cqrs_identity.errors import RuleBroken, Unknown
 from cqrs_identity.onboarding import registration
 from cqrs_identity.onboarding.identity_rules import password_problem
-from cqrs_identity.store import new_token, token_hash
+from cqrs_identity.store import token_hash
 from cqrs_identity.users import account_access
 from cqrs_identity.users.account_fold import apply_all
 from cqrs_identity.users.accounts import (
@@ -54,13 +55,12 @@ async def load(ctx: Context, user_id: str) -> Account:
     return account
 
 
-def _link(ctx: Context, purpose: str) -> tuple[str, str, dt.datetime, Completion]:
-    """A single-use completion link: the raw token (in the URL) and the hash kept."""
+async def _link(ctx: Context, purpose: str, nonce: str) -> tuple[dt.datetime, Completion]:
+    """A single-use link for an email: only its token's hash is kept (the mail derives the token)."""
     settings = identity_settings.of(ctx.runtime)
-    token = new_token()
+    token = link_token(await link_key(ctx.runtime), purpose, nonce)
     expires = ctx.now + dt.timedelta(hours=settings.identity_link_hours)
-    url = f"{settings.identity_public_url}/{purpose}?{urlencode({'token': token})}"
-    return token, url, expires, Completion(token_hash=token_hash(token), expires_at=expires)
+    return expires, Completion(token_hash=token_hash(token), expires_at=expires, nonce=nonce)
 
 
 async def register(
@@ -117,12 +117,11 @@ async def approve_registration(
     _manage(caller, req.organisation, "approve registrations")
     granted = _default_roles(req.requested_role, roles)
     _grantable(caller, user_id, req.organisation, granted)
-    _, url, expires, completion = _link(ctx, "complete-registration")
+    expires, completion = await _link(ctx, COMPLETE_REGISTRATION, req.request_id)
     events = registration.approve_registration(
         account,
         roles=granted,
         actor=caller.actor.user_id,
-        completion_url=url,
         link_expires_at=expires,
         now=ctx.now,
     )
@@ -172,22 +171,29 @@ async def invite(
     account = await ctx.stores.account_by_email(person.email)
     user_id = account.user_id if account else str(uuid.uuid4())
     _grantable(caller, user_id, organisation, [role])
-    _, url, expires, completion = _link(ctx, "complete-registration")
+    request_id = str(uuid.uuid4())
+    expires, completion = await _link(ctx, COMPLETE_REGISTRATION, request_id)
     events = registration.invite(
         account,
         user_id=user_id,
-        request_id=str(uuid.uuid4()),
+        request_id=request_id,
         person=person,
         organisation=organisation,
         role=role,
         actor=caller.actor.user_id,
-        completion_url=url,
         link_expires_at=expires,
         now=ctx.now,
     )
     if account is not None and account.status is AccountStatus.ACTIVE:
         return await save(ctx, account, events)
     return await save(ctx, account, events, completion=completion)
+
+
+async def accept_invitation(ctx: Context, caller: Caller, request_id: str) -> Account:
+    """The invited (existing) user accepts: the role applies from now."""
+    ctx.actor_id = caller.actor.user_id
+    events = registration.accept_invitation(caller.account, request_id=request_id, now=ctx.now)
+    return await save(ctx, caller.account, events)
 
 
 async def request_access(ctx: Context, caller: Caller, organisation: str, role: Role | None) -> Account:

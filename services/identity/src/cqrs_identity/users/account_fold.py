@@ -17,6 +17,8 @@ from cqrs_contracts.events.identity import (
     AccountEnabled,
     InvitationSent,
     NotificationPreferencesChanged,
+    PasswordChanged,
+    PasswordResetRequested,
     RegistrationApproved,
     RegistrationCompleted,
     RegistrationRejected,
@@ -100,6 +102,7 @@ def _rejected(acc: Account, e: RegistrationRejected) -> None:
 
 
 def _invited(acc: Account, e: InvitationSent) -> None:
+    existing = acc.status is AccountStatus.ACTIVE  # an existing user accepts; a new one completes
     acc.requests.append(
         AccessRequest(
             request_id=e.request_id,
@@ -107,13 +110,13 @@ def _invited(acc: Account, e: InvitationSent) -> None:
             organisation=e.organisation_ods_code,
             requested_role=e.role,
             requested_at=e.invited_at,
-            status=RequestStatus.APPROVED,
+            status=RequestStatus.PENDING if existing else RequestStatus.APPROVED,
             granted_roles=_roles([RoleHeld(role=e.role, payment_types=e.payment_types)]),
-            decided_by=e.invited_by,
-            decided_at=e.invited_at,
+            decided_by=None if existing else e.invited_by,
+            decided_at=None if existing else e.invited_at,
         )
     )
-    if acc.status is not AccountStatus.ACTIVE:
+    if not existing:
         acc.status = AccountStatus.AWAITING_COMPLETION
 
 
@@ -143,7 +146,18 @@ def _access_granted(acc: Account, e: AccessGranted) -> None:
     _member(acc, e.organisation_ods_code).revoked = False
     req = acc.request(e.request_id) if e.request_id else None
     if req is not None and req.status is RequestStatus.PENDING:
-        _decide(acc, req.request_id, status=RequestStatus.APPROVED, by=e.granted_by, at=e.granted_at)
+        roles = req.granted_roles if req.kind is RequestKind.INVITATION else None
+        _decide(
+            acc, req.request_id, status=RequestStatus.APPROVED, by=e.granted_by, at=e.granted_at, roles=roles
+        )
+
+
+def _reset_requested(acc: Account, _: PasswordResetRequested) -> None:
+    """The reset link itself is state set when saving (only its hash): nothing else changes."""
+
+
+def _password_changed(acc: Account, _: PasswordChanged) -> None:
+    acc.reset = None
 
 
 def _roles_changed(acc: Account, e: RolesChanged) -> None:
@@ -193,6 +207,8 @@ FOLD: dict[type[Event], Callable[[Account, Any], None]] = {
     AccountDisabled: _disabled,
     AccountEnabled: _enabled,
     NotificationPreferencesChanged: _preferences,
+    PasswordResetRequested: _reset_requested,
+    PasswordChanged: _password_changed,
 }
 
 

@@ -52,6 +52,10 @@ class AccountCommand(StrEnum):
     ENABLE = "enable the account"
     LOG_IN = "log in"
     CHANGE_PREFERENCES = "change notification preferences"
+    ACCEPT_INVITATION = "accept an invitation"
+    REQUEST_PASSWORD_RESET = "reset the password"  # noqa: S105 - a command name
+    RESET_PASSWORD = "choose a new password from a reset link"  # noqa: S105 - a command name
+    CHANGE_PASSWORD = "change the password"  # noqa: S105 - a command name
 
 
 _C = AccountCommand
@@ -72,6 +76,10 @@ ALLOWED: dict[AccountStatus, frozenset[AccountCommand]] = {
             _C.DISABLE,
             _C.LOG_IN,
             _C.CHANGE_PREFERENCES,
+            _C.ACCEPT_INVITATION,
+            _C.REQUEST_PASSWORD_RESET,
+            _C.RESET_PASSWORD,
+            _C.CHANGE_PASSWORD,
         }
     ),
     AccountStatus.DISABLED: frozenset({_C.ENABLE}),
@@ -147,10 +155,13 @@ class Preferences(BaseModel):
 
 
 class Completion(BaseModel):
-    """The single-use link that completes a registration: only its hash is kept."""
+    """A single-use emailed link (completing a registration, or resetting a password): only the
+    hash of its token is kept, with the public ``nonce`` the token is derived from (see
+    ``cqrs_identity.emails.links``) so the mail can be written again at send time."""
 
     token_hash: str
     expires_at: dt.datetime
+    nonce: str | None = None
 
 
 class Account(BaseModel):
@@ -168,6 +179,7 @@ class Account(BaseModel):
     history: list[AuditEntry] = Field(default_factory=list)
     preferences: Preferences = Field(default_factory=Preferences)
     completion: Completion | None = None
+    reset: Completion | None = None
     password_hash: str | None = None
     disabled_reason: str | None = None
     version: int = 0
@@ -183,6 +195,22 @@ class Account(BaseModel):
     def organisations(self) -> list[str]:
         """Every organisation the user has (or had) access at, for finding users by organisation."""
         return sorted({m.organisation for m in self.memberships} | {r.organisation for r in self.requests})
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def member_organisations(self) -> list[str]:
+        """Organisations the user has (or had, when revoked) access at: requests never count."""
+        return sorted({m.organisation for m in self.memberships})
+
+    def live_memberships(self) -> list[Membership]:
+        """Memberships not revoked, whatever the account's status (what disabling takes away)."""
+        return [m for m in self.memberships if not m.revoked]
+
+    def pending_invitations(self) -> list[AccessRequest]:
+        """Invitations of an existing user waiting for them to accept."""
+        return [
+            r for r in self.requests if r.kind is RequestKind.INVITATION and r.status is RequestStatus.PENDING
+        ]
 
     def membership(self, organisation: str) -> Membership | None:
         """The membership at this organisation, if any."""

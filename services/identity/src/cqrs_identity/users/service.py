@@ -15,14 +15,24 @@ from cqrs_identity.errors import NotAllowed, RuleBroken
 from cqrs_identity.onboarding.service import load, save
 from cqrs_identity.store import RefreshTokens
 from cqrs_identity.users import account_access
-from cqrs_identity.users.accounts import Account, AccountStatus, Membership, Preferences
+from cqrs_identity.users.accounts import (
+    AccessRequest,
+    Account,
+    AccountStatus,
+    Membership,
+    Preferences,
+    RequestKind,
+    RequestStatus,
+)
 from cqrs_identity.users.roles import (
     ADMINISTRATOR_ROLES,
     USER_MANAGER_ROLES,
+    Role,
     RoleAssignment,
     changed_roles,
     check_grants,
     check_role_set,
+    grant_refusal,
 )
 from cqrs_kit.grants import Grant
 
@@ -31,8 +41,70 @@ def _manage(caller: Caller, organisation: str, doing: str) -> None:
     caller.actor.require(USER_MANAGER_ROLES, organisation, doing=doing)
 
 
+def _held(account: Account, *, live_only: bool) -> list[tuple[str, list[RoleAssignment]]]:
+    """Where the account has (or, awaiting completion, was granted) access, with the roles there.
+
+    Requests still waiting for a decision never count: asking for access at an organisation gives
+    its administrators no power over the account."""
+    held = [(m.organisation, list(m.roles)) for m in account.memberships if not (live_only and m.revoked)]
+    if account.status is not AccountStatus.ACTIVE:
+        held += [
+            (r.organisation, list(r.granted_roles))
+            for r in account.requests
+            if r.status is RequestStatus.APPROVED and r.kind is not RequestKind.ACCESS
+        ]
+    return held
+
+
 def _manages_account(caller: Caller, account: Account) -> bool:
-    return any(caller.actor.holds(USER_MANAGER_ROLES, org) for org in account.organisations)
+    """Whether the caller manages users at one organisation the account has (or had) access at."""
+    return any(caller.actor.holds(USER_MANAGER_ROLES, org) for org, _ in _held(account, live_only=False))
+
+
+def _may_remove(caller: Caller, user_id: str, organisation: str, roles: Sequence[RoleAssignment]) -> None:
+    """The role-grant matrix: one grant of the caller may remove every one of these roles here."""
+    check_grants(
+        caller.actor.grants,
+        caller.actor.reaches,
+        organisation,
+        roles,
+        actor_id=caller.actor.user_id,
+        user_id=user_id,
+    )
+
+
+def require_account_wide(caller: Caller, account: Account, doing: str) -> None:
+    """Disable and enable act on the whole account, so they need a role that covers ALL of it:
+    for every organisation the account has live access at, the caller manages users there and
+    may (by the role-grant matrix) remove every role held there. An account left with no live
+    access is judged on the organisations that revoked it; one with no access ever, only by an
+    Advanced User Administrator."""
+    held = _held(account, live_only=True) or _held(account, live_only=False)
+    if not held:
+        if not caller.actor.organisations_where({Role.ADVANCED_USER_ADMINISTRATOR}):
+            raise NotAllowed(
+                f"to {doing} of an account with no access anywhere, "
+                "you must be an Advanced User Administrator",
+                field="user_id",
+            )
+        return
+    for organisation, roles in held:
+        refusal = caller.actor.view.refusal(caller.actor.grants, set(USER_MANAGER_ROLES), organisation)
+        if refusal is None:
+            refusal = next(
+                (
+                    r
+                    for role in roles
+                    if (r := grant_refusal(caller.actor.grants, caller.actor.reaches, organisation, role))
+                ),
+                None,
+            )
+        if refusal is not None:
+            raise NotAllowed(
+                f"to {doing} you must be able to manage every organisation this account has access "
+                f"at, and every role held there; at {organisation}: {refusal}",
+                field="user_id",
+            )
 
 
 async def change_roles(
@@ -66,6 +138,8 @@ async def assign_clusters(
     _manage(caller, organisation, "assign clusters")
     if user_id == caller.actor.user_id:
         raise NotAllowed("you cannot change your own clusters", field="cluster_ids")
+    member = account.membership(organisation)
+    _may_remove(caller, user_id, organisation, member.roles if member else [])
     clusters = await ctx.stores.clusters.find({"_id": {"$in": sorted(set(cluster_ids))}})
     known = {c.cluster_id for c in clusters if c.organisation == organisation}
     unknown = [c for c in cluster_ids if c not in known]
@@ -81,6 +155,8 @@ async def revoke(ctx: Context, caller: Caller, user_id: str, organisation: str) 
     """Remove all of a user's access at one organisation; they can still log in elsewhere."""
     account = await load(ctx, user_id)
     _manage(caller, organisation, "revoke access")
+    member = account.membership(organisation)
+    _may_remove(caller, user_id, organisation, member.roles if member else [])
     events = account_access.revoke_access(
         account, organisation=organisation, actor=caller.actor.user_id, now=ctx.now
     )
@@ -93,12 +169,13 @@ async def enable(ctx: Context, caller: Caller, user_id: str, organisation: str |
     account = await load(ctx, user_id)
     if organisation is not None:
         _manage(caller, organisation, "enable access")
+        member = account.membership(organisation)
+        _may_remove(caller, user_id, organisation, member.roles if member else [])
         events = account_access.restore_access(
             account, organisation=organisation, actor=caller.actor.user_id, now=ctx.now
         )
     else:
-        if not _manages_account(caller, account):
-            raise NotAllowed("you may only enable accounts of users at your organisations", field="user_id")
+        require_account_wide(caller, account, "enable the account")
         events = account_access.enable(account, actor=caller.actor.user_id, now=ctx.now)
     return await save(ctx, account, events)
 
@@ -108,8 +185,8 @@ async def disable(
 ) -> Account:
     """Disable an account, the user's own or (as an administrator) another's."""
     account = caller.account if user_id == caller.actor.user_id else await load(ctx, user_id)
-    if account.user_id != caller.actor.user_id and not _manages_account(caller, account):
-        raise NotAllowed("you may only disable accounts of users at your organisations", field="user_id")
+    if account.user_id != caller.actor.user_id:
+        require_account_wide(caller, account, "disable the account")
     events = account_access.disable(
         account, reason=reason, reason_text=reason_text, actor=caller.actor.user_id, now=ctx.now
     )
@@ -139,9 +216,11 @@ class UserView(BaseModel):
 
 
 class Profile(UserView):
-    """My Profile: the user's own view, with the grants their access token carries."""
+    """My Profile: the user's own view, with the grants their access token carries and the
+    invitations waiting for them to accept."""
 
     grants: list[Grant]
+    invitations: list[AccessRequest]
 
 
 def view(account: Account) -> UserView:
@@ -151,7 +230,11 @@ def view(account: Account) -> UserView:
 
 async def profile(ctx: Context, caller: Caller) -> Profile:
     """The caller's own profile."""
-    return Profile(**view(caller.account).model_dump(), grants=list(grants_of(caller.account)))
+    return Profile(
+        **view(caller.account).model_dump(),
+        grants=list(grants_of(caller.account)),
+        invitations=caller.account.pending_invitations(),
+    )
 
 
 async def users(ctx: Context, caller: Caller, organisation: str | None) -> list[UserView]:
@@ -163,7 +246,7 @@ async def users(ctx: Context, caller: Caller, organisation: str | None) -> list[
         wanted = sorted(caller.actor.organisations_where(USER_MANAGER_ROLES))
     if not wanted:
         raise NotAllowed("listing users is for User Administrators and Local Administrators")
-    found = await ctx.stores.accounts.find({"organisations": {"$in": wanted}})
+    found = await ctx.stores.accounts.find({"member_organisations": {"$in": wanted}})
     return sorted((view(a) for a in found), key=lambda u: (u.last_name, u.first_name))
 
 
@@ -195,7 +278,7 @@ async def audit(ctx: Context, caller: Caller, user_id: str | None) -> list[Audit
     admin_at = caller.actor.organisations_where(ADMINISTRATOR_ROLES)
     if not admin_at:
         raise NotAllowed("the audit trail is for administrators")
-    query: dict[str, object] = {"organisations": {"$in": sorted(admin_at)}}
+    query: dict[str, object] = {"member_organisations": {"$in": sorted(admin_at)}}
     if user_id is not None:
         query["_id"] = user_id
     lines = [
