@@ -84,6 +84,7 @@ async def _pending(ctx: Context) -> None:
             last_name=last,
             organisation=organisation,
             role=Role.LOCAL_USER_SINGLE_LEVEL,
+            address="demo-data",
         )
     priya = await ctx.stores.account_by_email("priya.practice-user@demo.cqrs.local")
     if priya is not None and not any(r.organisation == "E85003" for r in priya.requests):

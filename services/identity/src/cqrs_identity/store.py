@@ -26,7 +26,8 @@ USERS = "users"
 CLUSTERS = "clusters"
 ALLOCATIONS = "allocations"
 REFRESH_TOKENS = "refresh_tokens"
-LOGIN_FAILURES = "login_failures"
+ATTEMPTS = "throttle_attempts"
+LOGINS = "login_audit"
 SIGNING_KEYS = "signing_keys"
 COUNTERS = "counters"
 LINK_KEYS = "link_keys"
@@ -44,6 +45,7 @@ INDEXES = [
     Index(CLUSTERS, ["organisation", "name_key"], unique=True, name="cluster_name_unique"),
     Index(ALLOCATIONS, ["descendant"]),
     Index(REFRESH_TOKENS, ["user_id"]),
+    Index(LOGINS, ["user_id"]),
 ]
 
 
@@ -83,12 +85,19 @@ class Stores:
 
 
 class RefreshTokens:
-    """Refresh tokens: stored hashed, single use (rotated), revoked on disable."""
+    """Refresh tokens: stored hashed, single use (rotated), in families that end together (logout,
+    replay, disable, password change) and at the family's absolute session end."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._tokens = runtime.mongo.collection(REFRESH_TOKENS)
 
-    async def issue(self, user_id: str, expires_at: dt.datetime, family_id: str | None = None) -> str:
+    async def issue(
+        self,
+        user_id: str,
+        expires_at: dt.datetime,
+        family_id: str | None = None,
+        session_ends_at: dt.datetime | None = None,
+    ) -> str:
         """A new refresh token for the user (in the family of the one it replaces)."""
         token = new_token()
         await self._tokens.insert_one(
@@ -97,6 +106,7 @@ class RefreshTokens:
                 "user_id": user_id,
                 "family_id": family_id or new_token(),
                 "expires_at": expires_at,
+                "session_ends_at": session_ends_at or expires_at,
                 "used": False,
                 "revoked": False,
             }
@@ -129,26 +139,54 @@ class RefreshTokens:
             await self._tokens.update_many({"family_id": doc["family_id"]}, {"$set": {"revoked": True}})
 
 
-class LoginFailures:
-    """Recent failed logins per email address, for throttling."""
+class Attempts:
+    """Recent attempts per throttling key (e.g. ``login:pair:<email>|<address>``): only times."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self._failures = runtime.mongo.collection(LOGIN_FAILURES)
+        self._attempts = runtime.mongo.collection(ATTEMPTS)
 
-    async def recent(self, email_key: str) -> list[dt.datetime]:
-        """The failures remembered for this address."""
-        doc = await self._failures.find_one({"_id": email_key})
+    async def recent(self, key: str) -> list[dt.datetime]:
+        """The attempts remembered for this key."""
+        doc = await self._attempts.find_one({"_id": key})
         return list(doc["at"]) if doc else []
 
-    async def record(self, email_key: str, now: dt.datetime) -> None:
-        """Remember one more failure (only the last few are kept)."""
-        await self._failures.update_one(
-            {"_id": email_key}, {"$push": {"at": {"$each": [now], "$slice": -20}}}, upsert=True
+    async def record(self, key: str, now: dt.datetime) -> None:
+        """Remember one more attempt (only the last hundred are kept)."""
+        await self._attempts.update_one(
+            {"_id": key}, {"$push": {"at": {"$each": [now], "$slice": -100}}}, upsert=True
         )
 
-    async def clear(self, email_key: str) -> None:
-        """Forget failures after a successful login."""
-        await self._failures.delete_one({"_id": email_key})
+    async def clear(self, key: str) -> None:
+        """Forget the attempts (after a successful login)."""
+        await self._attempts.delete_one({"_id": key})
+
+
+class LoginAudit:
+    """Every login attempt (success, failure, lock-out, refusal), insert-only, for the audit trail."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._logins = runtime.mongo.collection(LOGINS)
+
+    async def record(
+        self, *, at: dt.datetime, email_key: str, user_id: str | None, address: str, outcome: str
+    ) -> None:
+        """Write one line."""
+        await self._logins.insert_one(
+            {
+                "_id": new_token(),
+                "at": at,
+                "email_key": email_key,
+                "user_id": user_id,
+                "address": address,
+                "outcome": outcome,
+            }
+        )
+
+    async def of_users(self, user_ids: list[str]) -> list[dict[str, Any]]:
+        """The login lines of these users (a user's failed attempts name their account)."""
+        if not user_ids:
+            return []
+        return [doc async for doc in self._logins.find({"user_id": {"$in": user_ids}})]
 
 
 class LinkKeys:

@@ -85,13 +85,16 @@ def test_registration_waits_for_approval() -> None:
     assert account.history[0].action == "User registered"
 
 
-def test_generic_identity_is_refused_before_anything_happens() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        registration.Person("reception@nhs.net", "Jane", "Smith")
+def test_a_generic_identity_is_refused_only_when_both_address_and_name_are_generic() -> None:
+    with pytest.raises(RuleBroken, match="shared mailbox") as refused:
+        registration.Person("reception@nhs.net", "Practice", "Manager")
     assert refused.value.field == "email"
-    with pytest.raises(RuleBroken) as refused:
-        registration.Person("jane.smith@nhs.net", "Practice", "Manager")
-    assert refused.value.field == "last_name"
+    mailbox = registration.Person("reception@nhs.net", "Jane", "Smith")
+    assert [f.split(" ")[0] for f in mailbox.flags] == ["reception@nhs.net"]
+    job = registration.Person("jane.smith@nhs.net", "Practice", "Manager")
+    assert len(job.flags) == 1
+    assert "job or team" in job.flags[0]
+    assert JANE.flags == []
 
 
 def test_an_existing_person_cannot_register_twice_but_a_rejected_one_can() -> None:

@@ -165,6 +165,23 @@ def generic_identity_problem(email: str, first_name: str, last_name: str) -> tup
     return generic_name_problem(first_name, last_name)
 
 
+def generic_identity_flags(email: str, first_name: str, last_name: str) -> list[str]:
+    """Every reason an administrator should look twice: a shared mailbox, a name that is nobody's.
+    The administrator decides (the guide: such requests must be rejected after review)."""
+    flags = [generic_email_problem(email), generic_name_problem(first_name, last_name)]
+    return [f if isinstance(f, str) else f[1] for f in flags if f is not None]
+
+
+def generic_identity_refusal(email: str, first_name: str, last_name: str) -> tuple[str, str] | None:
+    """(field, reason) when BOTH the address is a shared mailbox AND the name identifies nobody:
+    only then is a registration refused outright; either alone is flagged for the administrator."""
+    email_problem = generic_email_problem(email)
+    name_problem = generic_name_problem(first_name, last_name)
+    if email_problem and name_problem:
+        return "email", f"{email_problem}; and {name_problem[1]}"
+    return None
+
+
 def is_generic_identity(email: str, first_name: str, last_name: str) -> str | None:
     """The reason a registration must be refused as not identifying one person, or None."""
     problem = generic_identity_problem(email, first_name, last_name)

@@ -21,7 +21,7 @@ from cqrs_contracts.events.identity import (
     UserRegistered,
 )
 from cqrs_identity.errors import RuleBroken
-from cqrs_identity.onboarding.identity_rules import generic_identity_problem
+from cqrs_identity.onboarding.identity_rules import generic_identity_flags, generic_identity_refusal
 from cqrs_identity.users.accounts import (
     ALLOWED,
     AccessRequest,
@@ -39,15 +39,17 @@ C = AccountCommand
 
 
 class Person:
-    """Who an account is for: an email address and a name that identify one person."""
+    """Who an account is for: refused when neither the address nor the name identifies one
+    person; ``flags`` says why an administrator should look twice when only one of them fails."""
 
     def __init__(self, email: str, first_name: str, last_name: str) -> None:
-        problem = generic_identity_problem(email, first_name, last_name)
+        problem = generic_identity_refusal(email, first_name, last_name)
         if problem:
             raise RuleBroken(problem[1], field=problem[0])
         self.email = email.strip()
         self.first_name = first_name.strip()
         self.last_name = last_name.strip()
+        self.flags = generic_identity_flags(email, first_name, last_name)
 
 
 def register(

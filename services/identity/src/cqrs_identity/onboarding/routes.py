@@ -3,6 +3,7 @@ invitations and access requests."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import Query, Request, status
@@ -10,13 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cqrs_contracts.values import OdsCode
 from cqrs_identity.access import CallerDep
-from cqrs_identity.api_common import Email, PersonName, Reason, Secret, context
+from cqrs_identity.api_common import Email, PersonName, Reason, Secret, client_address, context
 from cqrs_identity.onboarding import service as service_accounts
-from cqrs_identity.onboarding.pending import PendingAction, pending_actions
+from cqrs_identity.onboarding.pending import PendingAction, PendingFilter, pending_actions
 from cqrs_identity.routing import router as make_router
-from cqrs_identity.users.accounts import RequestStatus
+from cqrs_identity.users.accounts import RequestKind, RequestStatus
 from cqrs_identity.users.roles import Role, RoleAssignment
 from cqrs_identity.users.service import UserView, view
+from cqrs_kit.paging import Page, PageDep, paginate
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("accounts")
@@ -81,18 +83,28 @@ class AccessRequestBody(BaseModel):
     role: Role | None = None
 
 
-@router.post("/registrations", status_code=status.HTTP_201_CREATED)
-async def register(body: Registration, request: Request, runtime: RuntimeDep) -> UserView:
-    """Register for an account. Shared mailboxes and names that are not a person's are refused."""
-    account = await service_accounts.register(
+class Received(BaseModel):
+    """A request was taken; what happens next, in words."""
+
+    message: str
+
+
+@router.post("/registrations", status_code=status.HTTP_202_ACCEPTED)
+async def register(body: Registration, request: Request, runtime: RuntimeDep) -> Received:
+    """Register for an account at an organisation. The answer is the same whether or not the
+    address already has an account. Refused outright only when the address is a shared mailbox
+    AND the name identifies nobody; either alone is flagged for the administrator to decide.
+    Throttled per client address (429 with Retry-After)."""
+    await service_accounts.register(
         context(request, runtime),
         email=body.email,
         first_name=body.first_name,
         last_name=body.last_name,
         organisation=body.organisation,
         role=body.role,
+        address=client_address(request),
     )
-    return view(account)
+    return Received(message=service_accounts.REGISTRATION_ANSWER)
 
 
 @router.get("/pending-actions")
@@ -100,15 +112,33 @@ async def list_pending_actions(
     request: Request,
     runtime: RuntimeDep,
     caller: CallerDep,
+    page: PageDep,
     *,
     sort: Literal["date", "status"] = "date",
     order: Literal["asc", "desc"] = "desc",
     status_filter: Annotated[RequestStatus | None, Query(alias="status")] = None,
-) -> list[PendingAction]:
-    """Registrations and access requests to review at the organisations you administer."""
-    return await pending_actions(
-        context(request, runtime, caller), caller, sort=sort, descending=order == "desc", status=status_filter
+    kind: RequestKind | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="search of name and address")] = None,
+    organisation: OdsCode | None = None,
+    flagged: bool | None = None,
+) -> Page[PendingAction]:
+    """Registrations and access requests to review at the organisations you administer, sortable
+    by date or status, filtered by kind, status, date, organisation, a search, or whether flagged
+    as a shared mailbox or a name that identifies nobody (the flag says why; you decide)."""
+    wanted = PendingFilter(
+        sort=sort,
+        descending=order == "desc",
+        status=status_filter,
+        kind=kind,
+        since=since,
+        until=until,
+        q=q,
+        organisation=organisation,
+        flagged=flagged,
     )
+    return paginate(await pending_actions(context(request, runtime, caller), caller, wanted), page)
 
 
 @router.post("/registrations/{user_id}/approve")

@@ -10,18 +10,20 @@ from collections.abc import Sequence
 from cqrs_contracts.events import Event
 from cqrs_identity import settings as identity_settings
 from cqrs_identity.access import Caller, organisation_tree
-from cqrs_identity.auth import passwords
+from cqrs_identity.auth import passwords, throttle
 from cqrs_identity.context import Context
 from cqrs_identity.emails.links import COMPLETE_REGISTRATION, link_token
 from cqrs_identity.emails.sending import link_key
 from cqrs_identity.errors import RuleBroken, Unknown
 from cqrs_identity.onboarding import registration
 from cqrs_identity.onboarding.identity_rules import password_problem
-from cqrs_identity.store import token_hash
+from cqrs_identity.store import Attempts, token_hash
 from cqrs_identity.users import account_access
 from cqrs_identity.users.account_fold import apply_all
 from cqrs_identity.users.accounts import (
+    ALLOWED,
     Account,
+    AccountCommand,
     AccountStatus,
     Completion,
 )
@@ -32,6 +34,10 @@ from cqrs_identity.users.roles import (
     check_grants,
     check_role_set,
 )
+from cqrs_kit.errors import TooManyRequests
+from cqrs_kit.logs import get_logger
+
+log = get_logger(__name__)
 
 
 async def save(ctx: Context, account: Account | None, events: Sequence[Event], **state: object) -> Account:
@@ -63,16 +69,44 @@ async def _link(ctx: Context, purpose: str, nonce: str) -> tuple[dt.datetime, Co
     return expires, Completion(token_hash=token_hash(token), expires_at=expires, nonce=nonce)
 
 
+REGISTRATION_ANSWER = (
+    "Thank you. If this address can register, your request now waits for an administrator of the "
+    "organisation; you will be emailed when they decide. If you already have an account, log in "
+    "(or reset your password) and request access from My Profile instead."
+)
+
+
 async def register(
-    ctx: Context, *, email: str, first_name: str, last_name: str, organisation: str, role: Role | None
-) -> Account:
-    """A person registers; the request waits in the administrators' Pending Actions."""
+    ctx: Context,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: str,
+    role: Role | None,
+    address: str,
+) -> None:
+    """A person registers; the request waits in the administrators' Pending Actions. The answer
+    never says whether the address already has an account (only a rejected one may register
+    again; any other is left as it is), and registrations are throttled per client address."""
+    attempts = Attempts(ctx.runtime)
+    key = f"register:address:{address}"
+    until = throttle.locked_until(await attempts.recent(key), ctx.now, throttle.REGISTRATION_ADDRESS)
+    if until is not None:
+        raise TooManyRequests(
+            "too many registrations from here; try again later",
+            retry_after=int((until - ctx.now).total_seconds()) + 1,
+        )
+    await attempts.record(key, ctx.now)
     person = registration.Person(email, first_name, last_name)
     tree = await organisation_tree(ctx.runtime)
     org = tree.get(organisation)
     if role is not None:
         check_role_set([RoleAssignment(role=role)], org.kind)
     account = await ctx.stores.account_by_email(person.email)
+    if account is not None and AccountCommand.REGISTER not in ALLOWED[account.status]:
+        log.info("registration for an existing account ignored", user_id=account.user_id)
+        return
     user_id = account.user_id if account else str(uuid.uuid4())
     events = registration.register(
         account,
@@ -83,7 +117,8 @@ async def register(
         role=role.value if role else None,
         now=ctx.now,
     )
-    return await save(ctx, account, events)
+    await save(ctx, account, events)
+    log.info("registered", user_id=user_id, organisation=organisation, flagged=bool(person.flags))
 
 
 def _manage(caller: Caller, organisation: str, doing: str) -> None:

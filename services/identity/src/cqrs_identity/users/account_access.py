@@ -17,6 +17,8 @@ from cqrs_contracts.events.identity import (
     AccountDisabled,
     AccountEnabled,
     NotificationPreferencesChanged,
+    PasswordChanged,
+    PasswordResetRequested,
     RolesChanged,
     UserClustersChanged,
 )
@@ -237,4 +239,39 @@ def change_preferences(account: Account, preferences: Preferences, now: dt.datet
             message_emails=preferences.message_emails,
             changed_at=now,
         )
+    ]
+
+
+def request_password_reset(
+    account: Account, *, reset_id: str, requested_by: str, link_expires_at: dt.datetime, now: dt.datetime
+) -> list[Event]:
+    """Someone asked for a reset link for this account (the link is made and mailed by identity)."""
+    account.require(C.REQUEST_PASSWORD_RESET)
+    return [
+        PasswordResetRequested(
+            user_id=account.user_id,
+            reset_id=reset_id,
+            requested_by=requested_by,
+            link_expires_at=link_expires_at,
+            requested_at=now,
+        )
+    ]
+
+
+def reset_password(account: Account, *, token_hash: str, now: dt.datetime) -> list[Event]:
+    """The owner followed a reset link: it must be the current one, unspent and in time."""
+    account.require(C.RESET_PASSWORD)
+    link = account.reset
+    if link is None or link.token_hash != token_hash:
+        raise RuleBroken("this link is not valid or was already used; ask for a new one", field="token")
+    if link.expires_at <= now:
+        raise RuleBroken("this link has expired; ask for a new one", field="token")
+    return [PasswordChanged(user_id=account.user_id, how="reset", changed_by=account.user_id, changed_at=now)]
+
+
+def change_password(account: Account, *, now: dt.datetime) -> list[Event]:
+    """The owner changed their password, having given the current one."""
+    account.require(C.CHANGE_PASSWORD)
+    return [
+        PasswordChanged(user_id=account.user_id, how="change", changed_by=account.user_id, changed_at=now)
     ]
