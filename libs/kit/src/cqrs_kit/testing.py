@@ -325,3 +325,10 @@ def offer_request(provider: str, quality_service_id: str) -> dict[str, Any]:
         "service_end": "2026-03-31",
         "response_date": "2025-05-01",
     }
+
+
+def client_address_headers() -> dict[str, str]:
+    """Headers as the gateway sets them for a client address nobody else in the run uses, so a
+    test's per-address throttles never touch another test's."""
+    parts = uuid.uuid4().bytes[:3]
+    return {"X-Forwarded-For": f"10.{parts[0]}.{parts[1]}.{parts[2]}"}

@@ -13,7 +13,7 @@ from cqrs_identity.actor import grants_of
 from cqrs_identity.context import Context
 from cqrs_identity.errors import NotAllowed, RuleBroken
 from cqrs_identity.onboarding.service import load, save
-from cqrs_identity.store import RefreshTokens
+from cqrs_identity.store import LoginAudit, RefreshTokens
 from cqrs_identity.users import account_access
 from cqrs_identity.users.accounts import (
     AccessRequest,
@@ -260,6 +260,15 @@ async def user(ctx: Context, caller: Caller, user_id: str) -> UserView:
     return view(account)
 
 
+LOGIN_ACTIONS = {
+    "logged in": "Logged in",
+    "failed": "Login failed",
+    "locked out": "Login locked out",
+    "refused": "Login refused",
+}
+"""How each login outcome reads in the audit trail."""
+
+
 class AuditLine(BaseModel):
     """One entry of the audit trail, naming the user it is about."""
 
@@ -281,10 +290,25 @@ async def audit(ctx: Context, caller: Caller, user_id: str | None) -> list[Audit
     query: dict[str, object] = {"member_organisations": {"$in": sorted(admin_at)}}
     if user_id is not None:
         query["_id"] = user_id
+    accounts = await ctx.stores.accounts.find(query)
     lines = [
         AuditLine(user_id=a.user_id, email=a.email, **e.model_dump())
-        for a in await ctx.stores.accounts.find(query)
+        for a in accounts
         for e in a.history
         if e.organisation is None or e.organisation in admin_at
+    ]
+    emails = {a.user_id: a.email for a in accounts}
+    lines += [
+        AuditLine(
+            user_id=doc["user_id"],
+            email=emails[doc["user_id"]],
+            at=doc["at"],
+            actor=doc["user_id"],
+            action=LOGIN_ACTIONS.get(doc["outcome"], doc["outcome"]),
+            organisation=None,
+            reason=None,
+            detail=f"from {doc['address']}",
+        )
+        for doc in await LoginAudit(ctx.runtime).of_users(sorted(emails))
     ]
     return sorted(lines, key=lambda line: line.at, reverse=True)
