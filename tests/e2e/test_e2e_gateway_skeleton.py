@@ -17,6 +17,8 @@ from cqrs_kit.testing import (
     isolated_settings,
     new_ods_code,
     offer_request,
+    organisation,
+    publish,
     skip_history,
 )
 from cqrs_local.config import Layout
@@ -57,10 +59,15 @@ async def test_offer_to_task_through_the_gateway(behind_gateway: str) -> None:
         made = await gateway.post("/api/participation/offers", json=body)
         assert made.status_code == 201, made.text
 
+        await publish(organisation(provider, "GP Practice"))  # identity would have announced it
+        manager = bearer(grant("Service Management", provider))
+
         async def tasks() -> list[dict[str, Any]]:
-            response = await gateway.get("/api/notifications/tasks", params={"organisation": provider})
+            response = await gateway.get(
+                "/api/notifications/tasks", params={"organisation": provider}, headers=manager
+            )
             assert response.status_code == 200, response.text
-            found: list[dict[str, Any]] = response.json()
+            found: list[dict[str, Any]] = response.json()["items"]
             return found
 
         found = await eventually(tasks, timeout=60)

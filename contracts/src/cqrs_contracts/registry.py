@@ -3,9 +3,13 @@
 import json
 
 from cqrs_contracts.events import (
+    AchievementExtracted,
     AttachmentUploaded,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
     Event,
     FileScanned,
     OfferAccepted,
@@ -58,6 +62,10 @@ _EVENTS: tuple[type[Event], ...] = (
     AttachmentUploaded,
     FileScanned,
     DeclarationApproved,
+    DeclarationOpened,
+    DeclarationRecalculated,
+    DeclarationDeclared,
+    AchievementExtracted,
     OrganisationAdded,
     OrganisationChanged,
     PcnRelationshipStarted,

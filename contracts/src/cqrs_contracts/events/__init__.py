@@ -6,7 +6,11 @@ from cqrs_contracts.events.claims import (
     ClaimLine,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
 )
+from cqrs_contracts.events.extraction import AchievementExtracted, IndicatorCounts
 from cqrs_contracts.events.participation import (
     OfferAccepted,
     OfferCancelled,
@@ -20,12 +24,17 @@ from cqrs_contracts.events.participation import (
 from cqrs_contracts.events.scanning import FileScanned
 
 __all__ = [
+    "AchievementExtracted",
     "AttachmentUploaded",
     "ClaimLine",
     "ClaimSubmitted",
     "DeclarationApproved",
+    "DeclarationDeclared",
+    "DeclarationOpened",
+    "DeclarationRecalculated",
     "Event",
     "FileScanned",
+    "IndicatorCounts",
     "OfferAccepted",
     "OfferCancelled",
     "OfferMade",

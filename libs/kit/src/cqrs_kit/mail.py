@@ -121,7 +121,9 @@ class NotifyMailer:
             NotificationsAPIClient,
         )
 
-        self._client: Any = NotificationsAPIClient(api_key, base_url=base_url, timeout=timeout)
+        self._client: Any = NotificationsAPIClient(  # type: ignore[no-untyped-call]
+            api_key, base_url=base_url, timeout=timeout
+        )
         self.template_id = template_id
 
     async def send(

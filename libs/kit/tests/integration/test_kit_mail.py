@@ -51,9 +51,9 @@ async def test_smtp_mail_arrives_with_text_html_and_a_message_id_from_the_key(in
 
 async def test_smtp_down_is_unavailable_and_a_refused_recipient_is_rejected(tmp_path: Path) -> None:
     class Refuses:
-        async def handle_RCPT(
+        async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
             self, server: Any, session: Any, envelope: Any, address: str, options: Any
-        ) -> str:  # noqa: N802
+        ) -> str:
             return "451 try later" if address.startswith("later") else "550 no such user"
 
     with pytest.raises(MailUnavailable):  # nobody listens on a fresh free port
@@ -84,7 +84,7 @@ class NotifyStub(ThreadingHTTPServer):
 class _NotifyHandler(BaseHTTPRequestHandler):
     server: NotifyStub
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         try:
             header = jwt.get_unverified_header(token)
@@ -108,7 +108,7 @@ class _NotifyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
 
 
