@@ -312,7 +312,7 @@ async def test_administrators_read_the_audit_trail(stack: Any) -> None:
 async def test_pending_actions_sort_filter_page_and_flag(stack: Any) -> None:
     first = await register(stack, email(), organisation="E85012")
     second = await register(stack, email(), organisation="E85012")
-    shared = f"reception-{uuid.uuid4().hex[:6]}@test.cqrs.local"
+    shared = f"reception@surgery-{uuid.uuid4().hex[:6]}.test.cqrs.local"
     flagged = await register(stack, shared, organisation="E85012")
     admin = await stack.demo("lara.local-admin")
     await stack.client.post(f"{API}/registrations/{first}/reject", json={"reason": "Unknown"}, headers=admin)
