@@ -9,6 +9,9 @@ from cqrs_identity.access import Caller
 from cqrs_identity.allocations import allocation as allocations
 from cqrs_identity.context import Context
 from cqrs_identity.users.roles import ORGANISATION_MANAGER_ROLES
+from cqrs_kit.logs import get_logger
+
+log = get_logger(__name__)
 
 
 def _administer(caller: Caller, organisation: str, doing: str) -> None:
@@ -34,12 +37,19 @@ async def allocate(
     events = allocations.allocate(state, services, caller.tree, caller.actor.user_id, ctx.now)
     if not events:
         return state
-    return await ctx.stores.allocations.save(
+    saved = await ctx.stores.allocations.save(
         allocations.apply(state, events[0]),
         events,
         correlation_id=ctx.correlation_id,
         actor=caller.actor.user_id,
     )
+    log.info(
+        "allocation changed",
+        allocation_id=saved.allocation_id,
+        actor=caller.actor.user_id,
+        events=[e.name for e in events],
+    )
+    return saved
 
 
 async def unallocate(
@@ -49,12 +59,19 @@ async def unallocate(
     _may_allocate(caller, organisation, descendant)
     state = await _allocation(ctx, organisation, descendant)
     events = allocations.remove(state, quality_service_ids, caller.actor.user_id, ctx.now)
-    return await ctx.stores.allocations.save(
+    saved = await ctx.stores.allocations.save(
         allocations.apply(state, events[0]),
         events,
         correlation_id=ctx.correlation_id,
         actor=caller.actor.user_id,
     )
+    log.info(
+        "allocation changed",
+        allocation_id=saved.allocation_id,
+        actor=caller.actor.user_id,
+        events=[e.name for e in events],
+    )
+    return saved
 
 
 async def list_allocations(

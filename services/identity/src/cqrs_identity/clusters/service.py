@@ -10,6 +10,9 @@ from cqrs_identity.clusters import cluster as clusters
 from cqrs_identity.context import Context
 from cqrs_identity.errors import Unknown
 from cqrs_identity.users.roles import ORGANISATION_MANAGER_ROLES, USER_MANAGER_ROLES
+from cqrs_kit.logs import get_logger
+
+log = get_logger(__name__)
 
 
 def _administer(caller: Caller, organisation: str, doing: str) -> None:
@@ -58,9 +61,16 @@ async def create_cluster(
         now=ctx.now,
     )
     state = clusters.apply(None, events[0])
-    return await ctx.stores.clusters.save(
+    saved = await ctx.stores.clusters.save(
         state, events, correlation_id=ctx.correlation_id, actor=caller.actor.user_id
     )
+    log.info(
+        "cluster changed",
+        cluster_id=saved.cluster_id,
+        actor=caller.actor.user_id,
+        events=[e.name for e in events],
+    )
+    return saved
 
 
 async def change_cluster(
@@ -92,6 +102,13 @@ async def change_cluster(
     if not events:
         return cluster
     state = clusters.apply(cluster, events[0])
-    return await ctx.stores.clusters.save(
+    saved = await ctx.stores.clusters.save(
         state, events, correlation_id=ctx.correlation_id, actor=caller.actor.user_id
     )
+    log.info(
+        "cluster changed",
+        cluster_id=saved.cluster_id,
+        actor=caller.actor.user_id,
+        events=[e.name for e in events],
+    )
+    return saved

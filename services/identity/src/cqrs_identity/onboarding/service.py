@@ -48,9 +48,11 @@ async def save(ctx: Context, account: Account | None, events: Sequence[Event], *
     folded = apply_all(account, list(events))
     if state:
         folded = folded.model_copy(update=state)
-    return await ctx.stores.accounts.save(
+    saved = await ctx.stores.accounts.save(
         folded, events, correlation_id=ctx.correlation_id, actor=ctx.actor_id
     )
+    log.info("account changed", user_id=saved.user_id, actor=ctx.actor_id, events=[e.name for e in events])
+    return saved
 
 
 async def load(ctx: Context, user_id: str) -> Account:
