@@ -350,3 +350,10 @@ async def publish(*events: Event) -> None:
             )
     finally:
         await producer.stop()
+
+
+def client_address_headers() -> dict[str, str]:
+    """Headers as the gateway sets them for a client address nobody else in the run uses, so a
+    test's per-address throttles never touch another test's."""
+    parts = uuid.uuid4().bytes[:3]
+    return {"X-Forwarded-For": f"10.{parts[0]}.{parts[1]}.{parts[2]}"}
