@@ -3,6 +3,7 @@ lifespan, with /healthz, /readyz, OpenAPI and AsyncAPI under /api/<service>/."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -45,6 +46,9 @@ class ServiceSpec:
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
     on_stop: Callable[[Runtime], Awaitable[None]] | None = None
     extra_topics: Sequence[str] = field(default_factory=lambda: list(ALL_TOPICS))
+    #: Collections built only from consumed events (`cqrsctl rebuild` empties and replays them);
+    #: everything else in the database is the source of truth and is copied as it is.
+    read_models: Sequence[str] = ()
 
 
 class CorrelationMiddleware(BaseHTTPMiddleware):
@@ -71,7 +75,7 @@ def _health_router(spec: ServiceSpec, runtime: Runtime) -> APIRouter:
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
         """Alive: the process answers."""
-        return {"status": "alive", "service": spec.name}
+        return {"status": "alive", "service": spec.name, "version": service_version(spec.name)}
 
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
@@ -94,6 +98,14 @@ def _health_router(spec: ServiceSpec, runtime: Runtime) -> APIRouter:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     return router
+
+
+def service_version(name: str) -> str:
+    """The installed version of the service's package (cqrs-<name>), or "unknown"."""
+    try:
+        return importlib.metadata.version(f"cqrs-{name}")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _broker_check(runtime: Runtime) -> Check:

@@ -8,7 +8,7 @@ from cqrs_kit.app import ServiceSpec, create_service_app
 from cqrs_kit.settings import ServiceSettings
 from cqrs_notifications.api import router
 from cqrs_notifications.handlers import subscribe
-from cqrs_notifications.store import INDEXES
+from cqrs_notifications.store import INDEXES, TASKS
 
 SPEC = ServiceSpec(
     name="notifications",
@@ -16,6 +16,7 @@ SPEC = ServiceSpec(
     routers=[router],
     indexes=INDEXES,
     subscribe=subscribe,
+    read_models=[TASKS],
 )
 
 

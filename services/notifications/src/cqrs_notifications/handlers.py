@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from cqrs_contracts.envelope import Envelope
 from cqrs_contracts.events import OfferMade
-from cqrs_kit import clock
 from cqrs_kit.idempotency import derived_id
 from cqrs_kit.logs import get_logger
 from cqrs_kit.runtime import Runtime
@@ -28,7 +27,7 @@ def subscribe(runtime: Runtime) -> None:
                 title=f"Review the offer of Quality Service {event.quality_service_id}",
                 subject_id=event.offer_id,
                 source_event_id=envelope.id,
-                created_at=clock.now(),
+                created_at=envelope.time,  # the offer's time: a replay makes the same task
             )
         )
         log.info("offer task stored" if created else "offer task already stored", offer_id=event.offer_id)
