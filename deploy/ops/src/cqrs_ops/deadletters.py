@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.structs import TopicPartition
 
 from cqrs_kit.broker import ensure_topics
-from cqrs_ops.kafka import Progress, Record, headers_of, read_to_end, topics
+from cqrs_ops.kafka import Progress, Record, headers_of, partitions, plain_consumer, read_to_end, topics
 
 PREFIX = "cqrs.deadletter."
 RESOLUTIONS = "cqrs.ops.deadletter-resolutions"
@@ -117,13 +118,26 @@ async def letters(bootstrap: str, topic: str, progress: Progress | None = None) 
 
 
 async def summaries(bootstrap: str) -> list[Summary]:
-    """Every dead-letter topic with its counts."""
+    """Every dead-letter topic with its counts (from offsets: no message is read)."""
     decided = await resolutions(bootstrap)
+    names = await topics(bootstrap, PREFIX)
+    parts = await partitions(bootstrap, *names)
+    async with plain_consumer(bootstrap, names) as consumer:
+        starts = await consumer.beginning_offsets(parts) if parts else {}
+        ends = await consumer.end_offsets(parts) if parts else {}
     found = []
-    for topic in await topics(bootstrap, PREFIX):
-        all_letters = await letters(bootstrap, topic)
-        found.append(Summary(topic, len(all_letters), sum(letter.ref in decided for letter in all_letters)))
+    for name in names:
+        total = sum(ends[tp] - starts[tp] for tp in parts if tp.topic == name)
+        resolved = sum(1 for ref in decided if ref.startswith(f"{name}/") and _within(ref, starts, ends))
+        found.append(Summary(name, total, resolved))
     return found
+
+
+def _within(ref: str, starts: dict[TopicPartition, int], ends: dict[TopicPartition, int]) -> bool:
+    """Whether a decided address is still on its topic (not removed by retention)."""
+    topic, partition, offset = ref.rsplit("/", 2)
+    tp = TopicPartition(topic, int(partition))
+    return tp in ends and starts[tp] <= int(offset) < ends[tp]
 
 
 async def pending(bootstrap: str, topic: str, progress: Progress | None = None) -> list[DeadLetter]:

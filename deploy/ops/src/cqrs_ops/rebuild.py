@@ -117,10 +117,10 @@ async def copy_collections(
 
 async def _targets(bootstrap: str, topics: list[str]) -> dict[TopicPartition, tuple[int, int]]:
     """(first offset, end offset) of every partition that holds something now."""
-    parts = [tp for topic in topics for tp in await partitions(bootstrap, topic)]
+    parts = await partitions(bootstrap, *topics)
     if not parts:
         return {}
-    async with plain_consumer(bootstrap) as consumer:
+    async with plain_consumer(bootstrap, topics) as consumer:
         starts = await consumer.beginning_offsets(parts)
         ends = await consumer.end_offsets(parts)
     return {tp: (starts[tp], ends[tp]) for tp in parts if ends[tp] > starts[tp]}
