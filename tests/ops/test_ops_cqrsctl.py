@@ -28,7 +28,6 @@ from cqrs_kit.testing import (
     running_app,
     skip_history,
 )
-from cqrs_notifications.app import create_app as notifications_app
 from cqrs_ops import deadletters, history, rebuild
 from cqrs_ops.cli import app as cqrsctl
 
@@ -171,33 +170,52 @@ async def test_discard_records_the_reason_and_the_cli_lists_it(infra: dict[str, 
     assert settings.group in listed.output
 
 
-async def _tasks(client: Any, provider: str) -> list[dict[str, Any]]:
-    response = await client.get("/api/notifications/tasks", params={"organisation": provider})
-    assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
-    return body
-
-
 @pytest.mark.timeout(900)
 async def test_rebuild_gives_the_same_answers(infra: dict[str, str]) -> None:
-    """Notifications' tasks rebuilt from the whole offer topic into a fresh database answer the same."""
+    """A service's read model rebuilt from the whole offer topic into a fresh database is the same, and
+    what is not a read model (its own records) is copied as it was."""
     bootstrap = infra["CQRS_KAFKA_BOOTSTRAP"]
-    settings = isolated_settings("notifications")
-    await skip_history(settings.group, OfferMade.topic)  # the service as it runs: caught up already
     provider = new_ods_code("R")
-    async with running_app(notifications_app(settings)) as client:
+    probe = Probe(provider)
+    probe.broken = False
+    spec = ServiceSpec(
+        name="opsprobe", description="probe", subscribe=probe.subscribe, read_models=["applied"]
+    )
+    settings = isolated_settings("opsprobe")
+    await skip_history(settings.group, OfferMade.topic)  # the service as it runs: caught up already
+    app = create_service_app(spec, settings)
+    async with running_app(app):
+        mongo = runtime_of(app).mongo
+        await mongo.collection("notes").insert_one({"_id": "kept", "text": "not built from events"})
         offers = await publish_offers(bootstrap, provider, 3)
-        before = await eventually(lambda: _when_len(_tasks(client, provider), 3), timeout=60)
-    built = await rebuild.rebuild("notifications", settings, timeout=600)
+        applied = mongo.collection("applied")
+        await eventually(lambda: _count(applied, {"offer_id": {"$in": [o.offer_id for o in offers]}}, 3))
+        before = await applied.find({"offer_id": {"$in": [o.offer_id for o in offers]}}).sort("_id").to_list()
+
+    built = await rebuild.rebuild(
+        "opsprobe", settings, spec=spec, create_app=lambda s: create_service_app(spec, s), timeout=600
+    )
     assert built.database != settings.database_name
-    assert built.read_models == ["tasks"]
+    assert "applied" in built.read_models
+    assert built.copied.get("notes") == 1
     assert built.replayed >= 3
     assert f"CQRS_MONGO_DATABASE={built.database}" in built.switch()
-    switched = settings.model_copy(update={"mongo_database": built.database, "consumer_group": built.group})
-    async with running_app(notifications_app(switched)) as client:
-        after = await _tasks(client, provider)
-    assert after == before
-    assert {t["subject_id"] for t in after} == {o.offer_id for o in offers}
+    rebuilt = create_service_app(spec, settings.model_copy(update={"mongo_database": built.database}))
+    target = runtime_of(rebuilt).mongo
+    try:
+        after = (
+            await target.collection("applied")
+            .find({"offer_id": {"$in": [o.offer_id for o in offers]}})
+            .sort("_id")
+            .to_list()
+        )
+        assert after == before
+        assert await target.collection("notes").find_one({"_id": "kept"}) == {
+            "_id": "kept",
+            "text": "not built from events",
+        }
+    finally:
+        await target.close()
 
     [entry] = await history.from_topic(bootstrap, OfferMade.topic, offers[0].offer_id)
     assert entry.type == OfferMade.ce_type()
@@ -205,9 +223,8 @@ async def test_rebuild_gives_the_same_answers(infra: dict[str, str]) -> None:
     assert entry.correlation_id == f"ops-{provider}"
 
 
-async def _when_len(pending: Any, count: int) -> Any:
-    found = await pending
-    return found if len(found) == count else None
+async def _count(collection: Any, query: dict[str, Any], expected: int) -> bool:
+    return bool(await collection.count_documents(query) == expected)
 
 
 async def test_rebuild_refuses_the_current_database(infra: dict[str, str]) -> None:

@@ -24,16 +24,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiokafka.structs import TopicPartition
 from pymongo import AsyncMongoClient
 
+from cqrs_kit import directory
 from cqrs_kit.app import ServiceSpec, runtime_of
 from cqrs_kit.settings import ServiceSettings
 from cqrs_ops.kafka import Progress, consumer_lag, partitions, plain_consumer
 
+#: The kit's own read model of identity's organisation tree, in every service.
+DIRECTORY_READ_MODELS = (directory.ORGANISATIONS, directory.CLUSTERS, directory.PCN_LINKS)
 #: Batch size of the copy (documents per insert_many).
 COPY_BATCH = 500
 
@@ -135,8 +140,13 @@ async def rebuild(
     progress: Progress | None = None,
     copy_progress: Progress | None = None,
     timeout: float = 3600.0,
+    spec: ServiceSpec | None = None,
+    create_app: Callable[..., Any] | None = None,
 ) -> Rebuilt:
-    """Build the service's read models afresh from its topics; see the module doc for the switch."""
+    """Build the service's read models afresh from its topics; see the module doc for the switch.
+
+    ``spec`` and ``create_app`` default to the service's own (``cqrs_<service>.app``).
+    """
     from asgi_lifespan import LifespanManager  # noqa: PLC0415
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
@@ -148,7 +158,7 @@ async def rebuild(
     target = current.model_copy(
         update={"mongo_database": database, "consumer_group": group, "relay_enabled": False}
     )
-    spec = service_spec(service, target)
+    spec = spec or service_spec(service, target)
     if not spec.read_models:
         msg = f"{service} lists no read models (ServiceSpec.read_models): nothing is built from topics"
         raise ValueError(msg)
@@ -156,10 +166,14 @@ async def rebuild(
         current.mongo_url,
         current.database_name,
         database,
-        leave_out=list(spec.read_models),
+        leave_out=[*spec.read_models, *DIRECTORY_READ_MODELS],
         progress=copy_progress,
     )
-    app = service_module(service).create_app(target)
+    create_app = create_app or service_module(service).create_app
+    side_effects_off = (
+        {"send_emails": False} if "send_emails" in inspect.signature(create_app).parameters else {}
+    )
+    app = create_app(target, **side_effects_off)  # a rebuild sends no email and publishes nothing
     consumer = runtime_of(app).consumer
     consumed = [t for t in consumer.topics() if t != consumer.dead_letter_topic]
     goal = await _targets(current.kafka_bootstrap, consumed)
@@ -187,7 +201,7 @@ async def rebuild(
         database=database,
         group=group,
         copied=copied,
-        read_models=list(spec.read_models),
+        read_models=[*spec.read_models, *DIRECTORY_READ_MODELS],
         replayed=total,
         dead_lettered=consumer.dead_lettered,
     )
