@@ -18,7 +18,7 @@ from faststream_fastapi import AsyncAPIConfig, FastStreamAPI
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from cqrs_contracts.topics import ALL_TOPICS
-from cqrs_kit import logs
+from cqrs_kit import logs, metrics
 from cqrs_kit.auth import TokenVerifier, jwks_from_url, static_jwks
 from cqrs_kit.broker import ensure_topics
 from cqrs_kit.directory import INDEXES as DIRECTORY_INDEXES
@@ -137,6 +137,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         spec.subscribe(runtime)
     runtime.directory.check_still_subscribed(runtime.consumer)
     runtime.consumer.subscribe()
+    refresher = metrics.Refresher(runtime, list(spec.outbox_collections))
     prefix = f"/api/{spec.name}"
 
     @asynccontextmanager
@@ -147,6 +148,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         if runtime.s3 is not None:
             await runtime.s3.ensure_buckets(spec.buckets)
         yield
+        await refresher.stop()
         await runtime.relay.stop()
         if spec.on_stop:
             await spec.on_stop(runtime)
@@ -161,6 +163,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         await broker.start()
         if settings.relay_enabled:
             runtime.relay.start()
+        refresher.start()
         if spec.on_start:
             await spec.on_start(runtime)
         log.info("service started", service=spec.name)
@@ -175,6 +178,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
     )
     api.state.runtime = runtime
     api.state.token_verifier = _token_verifier(spec, runtime)
+    metrics.install(api, runtime, service_version(spec.name))
     api.add_middleware(CorrelationMiddleware)
     install_problem_handlers(api)
     api.include_router(_health_router(spec, runtime), prefix=prefix)
