@@ -35,6 +35,11 @@ async def main() -> None:
         await scanning.run(
             int(os.environ.get("BENCH_SCAN_SMALL", "200")), int(os.environ.get("BENCH_SCAN_LARGE", "20"))
         )
+    if importlib.util.find_spec("benchmarks.claims") is not None:
+        from benchmarks import claims  # noqa: PLC0415
+
+        print("== claims: upload to Pending Tier 1 Review ==", flush=True)
+        await claims.run()
     from benchmarks import notifications  # noqa: PLC0415
 
     providers = int(os.environ.get("BENCH_NOTIFY_PROVIDERS", "6300"))

@@ -17,6 +17,7 @@ from cqrs_contracts.events import (
     IndicatorCounts,
     OfferMade,
 )
+from cqrs_contracts.examples_claims import claim_examples
 from cqrs_contracts.examples_identity import identity_examples
 from cqrs_contracts.examples_participation import participation_examples
 
@@ -96,6 +97,7 @@ def example_events() -> list[Event]:
         ),
         *_achievement_examples(),
         *identity_examples(),
+        *claim_examples(),
         *participation_examples(),
     ]
 

@@ -14,7 +14,10 @@ FileType = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]
 
 
 class ClaimLine(BaseModel):
-    """One component claimed: units × unit price, or a retainer's fixed value with no units."""
+    """One component claimed: units × unit price, or a retainer's fixed value with no units.
+
+    A retainer line has ``units`` 0, ``unit_price_pence`` 0 and its amount as ``value_pence``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -22,6 +25,8 @@ class ClaimLine(BaseModel):
     units: Count
     unit_price_pence: Pence
     value_pence: Pence
+    kind: Literal["unit_priced", "retainer"] = "unit_priced"
+    quality_service_id: Id | None = None
 
 
 class ClaimSubmitted(Event):
@@ -72,6 +77,7 @@ class AttachmentUploaded(Event):
     size_bytes: Count
     accepted_file_types: list[FileType]
     uploaded_at: UtcDatetime
+    component_id: Id | None = None
 
     def aggregate_id(self) -> str:
         """Key by attachment, so its upload and scan results stay in order."""

@@ -1,4 +1,4 @@
-"""Wiring of the claims service: achievement and declarations so far."""
+"""Wiring of the claims service: achievement and declarations, and CQRS Local claims (claims/)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 from cqrs_claims.achievement import handlers as achievement_handlers
 from cqrs_claims.achievement import store as achievement_store
 from cqrs_claims.achievement.routes import router as achievement_router
+from cqrs_claims.claims import wiring as claims_wiring
+from cqrs_claims.claims.settings import ClaimsSettings
 from cqrs_claims.declarations.routes import router as declarations_router
 from cqrs_claims.declarations.service import COLLECTION as DECLARATIONS
 from cqrs_kit.app import ServiceSpec, create_service_app
@@ -37,4 +39,7 @@ SPEC = ServiceSpec(
 
 def create_app(settings: ServiceSettings | None = None) -> Any:
     """The claims ASGI app (uvicorn --factory)."""
-    return create_service_app(SPEC, settings or ServiceSettings(service_name=SPEC.name))
+    settings = settings or ClaimsSettings(service_name=SPEC.name)
+    spec = SPEC
+    spec = claims_wiring.extend(spec, settings)  # CL1: claim windows, claims, attachments, catalogue
+    return create_service_app(spec, settings)

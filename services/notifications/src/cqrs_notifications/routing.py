@@ -14,7 +14,8 @@
 | AccessRequested | task | user administrators | organisation asked for | access-to-review | |
 | AccessGranted (answering a request) | nothing | | | | access-to-review |
 | AccessRequestRejected | message | the person | | access-rejected | access-to-review |
-| ClaimSubmitted | task | Local Approver Tier 1 | commissioner | claim-to-review | |
+| ClaimReadyForTier1Review | task | Local Approver Tier 1 | commissioner | claim-to-review | |
+| ClaimReturned | message | the provider's claim preparers | provider | claim-returned | claim-to-review |
 | DeclarationApproved | message | Declaration Management | provider | declaration-approved | declaration-* |
 
 A task opened later than a closure of its subject stays open (a reissued offer asks again).
@@ -30,7 +31,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cqrs_contracts.events import (
-    ClaimSubmitted,
+    ClaimReadyForTier1Review,
+    ClaimReturned,
     DeclarationApproved,
     Event,
     OfferAccepted,
@@ -53,6 +55,9 @@ ItemKind = Literal["task", "message"]
 
 USER_ADMINISTRATORS = ("User Administrator", "Advanced User Administrator", "Local Administrator")
 """Identity's roles that review registrations and access requests."""
+
+CLAIM_PREPARERS = ("Local User (single-level)", "Local User (multi-level)", "Local Approver (multi-level)")
+"""The provider roles that prepare and submit CQRS Local claims."""
 
 
 @dataclass(frozen=True)
@@ -192,12 +197,21 @@ ROWS: tuple[Row, ...] = (
         closes=("access-to-review",),
     ),
     Row(
-        ClaimSubmitted,
+        ClaimReadyForTier1Review,
         subject=lambda e: e.claim_id,
         creates="task",
         kind="claim-to-review",
         audience=ToRole(("Local Approver Tier 1",), lambda e: e.commissioner_organisation_id),
-        title=lambda e: f"Review the claim of {e.provider_organisation_id}",
+        title=lambda e: f"Review claim {e.claim_id} of {e.provider_organisation_id}",
+    ),
+    Row(
+        ClaimReturned,
+        subject=lambda e: e.claim_id,
+        creates="message",
+        kind="claim-returned",
+        audience=ToRole(CLAIM_PREPARERS, lambda e: e.provider_organisation_id),
+        title=lambda e: f"Claim {e.claim_id} was returned to you",
+        closes=("claim-to-review",),
     ),
     Row(
         DeclarationApproved,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from cqrs_contracts.events import ClaimLine, ClaimSubmitted, DeclarationApproved
+from cqrs_contracts.events import ClaimReadyForTier1Review, ClaimReturned, DeclarationApproved
 from cqrs_contracts.events.identity import (
     AccessGranted,
     AccessRequested,
@@ -152,18 +152,18 @@ async def test_access_request_task_closes_when_granted_or_rejected(centre: Centr
     assert "Not your practice" in body_of(mail)
 
 
-async def test_claim_submitted_is_a_task_for_the_commissioners_tier_1_approvers(centre: Centre) -> None:
+async def test_a_claim_pending_tier_1_review_is_a_task_for_the_commissioners_tier_1_approvers(
+    centre: Centre,
+) -> None:
     approver = await centre.user(("Local Approver Tier 1", centre.orgs["ICB"]))
     tier_2 = await centre.user(("Local Approver Tier 2", centre.orgs["ICB"]))
-    claim = ClaimSubmitted(
-        claim_id=str(uuid.uuid4()),
+    claim = ClaimReadyForTier1Review(
+        claim_id="35929",
         provider_organisation_id=centre.orgs["P1"],
         commissioner_organisation_id=centre.orgs["ICB"],
-        quality_service_ids=["QS1"],
-        lines=[ClaimLine(component_id="c", units=3, unit_price_pence=1050, value_pence=3150)],
         total_pence=3150,
-        submitted_by="p",
-        submitted_at=NOW,
+        attachment_ids=["a-1"],
+        ready_at=NOW,
     )
     await centre.deliver(claim)
     assert (await only_item(centre, approver))["category"] == "claim-to-review"
@@ -171,6 +171,27 @@ async def test_claim_submitted_is_a_task_for_the_commissioners_tier_1_approvers(
     await centre.send_due_emails()
     [mail] = await eventually(lambda: centre.mails(approver), timeout=10)
     assert "£31.50" in body_of(mail)
+
+
+async def test_a_claim_returned_after_scanning_is_a_message_to_the_providers_preparers(
+    centre: Centre,
+) -> None:
+    preparer = await centre.user(("Local User (single-level)", centre.orgs["P2"]))
+    returned = ClaimReturned(
+        claim_id=str(uuid.uuid4().int % 10**6),
+        provider_organisation_id=centre.orgs["P2"],
+        commissioner_organisation_id=centre.orgs["ICB"],
+        reasons=["evidence.pdf: malware was found (Eicar-Test-Signature)"],
+        attachment_ids=["a-2"],
+        returned_by="system",
+        returned_at=NOW,
+    )
+    await centre.deliver(returned)
+    message = await only_item(centre, preparer)
+    assert (message["kind"], message["category"]) == ("message", "claim-returned")
+    await centre.send_due_emails()
+    [mail] = await eventually(lambda: centre.mails(preparer), timeout=10)
+    assert "Eicar-Test-Signature" in body_of(mail)
 
 
 async def test_declaration_approved_is_a_message_to_the_providers_declaration_managers(
