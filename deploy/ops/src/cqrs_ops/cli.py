@@ -214,8 +214,8 @@ def load_reference(
         Path | None, typer.Argument(exists=True, dir_okay=False, help="PCN relationships CSV")
     ] = None,
 ) -> None:
-    """Load organisations and PCN relationships into identity (cqrs_identity.importer's format)."""
-    from cqrs_identity import importer  # noqa: PLC0415
+    """Load organisations and PCN relationships into identity (its CSV importer's format)."""
+    from cqrs_identity.organisations import importer  # noqa: PLC0415
 
     paths = [str(organisations), *([str(relationships)] if relationships else [])]
     with console.status("checking every row, then loading"):
