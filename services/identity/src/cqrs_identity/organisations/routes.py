@@ -8,13 +8,15 @@ import datetime as dt
 import io
 from typing import Literal
 
-from fastapi import Query, Request, Response
-from pydantic import BaseModel
+from fastapi import Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict
 
 from cqrs_contracts.values import OdsCode
 from cqrs_identity.access import CallerDep, organisation_tree
 from cqrs_identity.api_common import context
+from cqrs_identity.organisations import membership
 from cqrs_identity.organisations import service as service_orgs
+from cqrs_identity.organisations.relationships import PcnRelationship
 from cqrs_identity.organisations.service import ReportLine
 from cqrs_identity.organisations.tree import OrganisationKind, OrganisationTree
 from cqrs_identity.routing import router as make_router
@@ -164,3 +166,66 @@ async def relationship_report(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return lines
+
+
+class NewPcnRelationship(BaseModel):
+    """A practice joining a PCN from a date (and, when known, leaving it on a later one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pcn: OdsCode
+    start: dt.date
+    end: dt.date | None = None
+
+
+class RelationshipEnd(BaseModel):
+    """The last day of a practice's membership of a PCN."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    end: dt.date
+
+
+@router.get("/practices/{practice}/pcn-relationships")
+async def practice_relationships(
+    practice: OdsCode, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> list[PcnRelationship]:
+    """Every PCN relationship of a practice, oldest first."""
+    return await membership.of_practice(context(request, runtime, caller), caller, practice)
+
+
+@router.post("/practices/{practice}/pcn-relationships", status_code=status.HTTP_201_CREATED)
+async def start_relationship(
+    practice: OdsCode, body: NewPcnRelationship, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> PcnRelationship:
+    """An ICB Organisation Administrator records a practice joining a PCN on a date
+    (PcnRelationshipStarted); overlapping an existing relationship is refused."""
+    return await membership.start(
+        context(request, runtime, caller),
+        caller,
+        practice=practice,
+        pcn=body.pcn,
+        start=body.start,
+        end=body.end,
+    )
+
+
+@router.post("/practices/{practice}/pcn-relationships/{relationship_id}/end")
+async def end_relationship(
+    practice: OdsCode,
+    relationship_id: str,
+    body: RelationshipEnd,
+    *,
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+) -> PcnRelationship:
+    """An ICB Organisation Administrator records a practice leaving a PCN: ``end`` is its last day
+    in it (PcnRelationshipEnded)."""
+    return await membership.end(
+        context(request, runtime, caller),
+        caller,
+        practice=practice,
+        relationship_id=relationship_id,
+        end=body.end,
+    )
