@@ -89,9 +89,16 @@ class Gateway:
         await self._http.aclose()
 
     async def _send(
-        self, method: str, path: str, token: str | None, *, json: Any = None, params: Any = None
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        *,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = ({"Authorization": f"Bearer {token}"} if token else {}) | (headers or {})
         try:
             return await self._http.request(method, path, json=json, params=params, headers=headers)
         except httpx.HTTPError as exc:
@@ -100,11 +107,18 @@ class Gateway:
             ) from exc
 
     async def call(
-        self, creds: Credentials | None, method: str, path: str, *, json: Any = None, params: Any = None
+        self,
+        creds: Credentials | None,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """One call as the user; a refused call raises ApiProblem, an expired login NotLoggedIn."""
         token = creds.access_token if creds else None
-        response = await self._send(method, path, token, json=json, params=params)
+        response = await self._send(method, path, token, json=json, params=params, headers=headers)
         if response.status_code == 401 and creds is not None:
             if not creds.refresh_token:
                 raise NotLoggedIn
@@ -114,7 +128,9 @@ class Gateway:
             if refreshed.status_code != 200:
                 raise NotLoggedIn
             creds.keep_tokens(refreshed.json())
-            response = await self._send(method, path, creds.access_token, json=json, params=params)
+            response = await self._send(
+                method, path, creds.access_token, json=json, params=params, headers=headers
+            )
             if response.status_code == 401:
                 raise NotLoggedIn
         if response.status_code >= 400:
@@ -123,6 +139,17 @@ class Gateway:
 
     async def _json(self, creds: Credentials | None, method: str, path: str, **kwargs: Any) -> Any:
         return (await self.call(creds, method, path, **kwargs)).json()
+
+    async def _every(self, creds: Credentials | None, path: str, params: dict[str, str] | None) -> list[Json]:
+        """Every item of a paged list ({items, total, limit, offset}), a page of 500 at a time."""
+        found: list[Json] = []
+        while True:
+            page: Json = await self._json(
+                creds, "GET", path, params={**(params or {}), "limit": "500", "offset": str(len(found))}
+            )
+            found.extend(page["items"])
+            if not page["items"] or len(found) >= page["total"]:
+                return found
 
     # --- identity: logging in ---------------------------------------------------------------
 
@@ -167,16 +194,12 @@ class Gateway:
 
     async def organisations(self, creds: Credentials, **filters: str) -> list[Json]:
         """Organisations, filtered by kind, parent or a search of code and name."""
-        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/organisations", params=filters)
-        return found
+        return await self._every(creds, f"{IDENTITY}/organisations", filters)
 
     async def descendants(self, creds: Credentials, ods_code: str, kind: str | None = None) -> list[Json]:
         """Every organisation below one, nearest first."""
         params = {"kind": kind} if kind else None
-        found: list[Json] = await self._json(
-            creds, "GET", f"{IDENTITY}/organisations/{ods_code}/descendants", params=params
-        )
-        return found
+        return await self._every(creds, f"{IDENTITY}/organisations/{ods_code}/descendants", params)
 
     async def roles(self, creds: Credentials) -> list[Json]:
         """The roles catalogue: where each role may be held."""
@@ -229,11 +252,21 @@ class Gateway:
 
     # --- identity: Users ------------------------------------------------------------------------
 
-    async def users(self, creds: Credentials, organisation: str | None = None) -> list[Json]:
-        """Users at the organisations the caller manages."""
-        params = {"organisation": organisation} if organisation else None
-        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/users", params=params)
-        return found
+    async def users(
+        self,
+        creds: Credentials,
+        organisation: str | None = None,
+        *,
+        q: str = "",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Json:
+        """One page ({items, total, limit, offset}) of the users at the organisations the caller
+        manages, searched by name or email on the server."""
+        params = {"limit": str(limit), "offset": str(offset)} | ({"q": q} if q else {})
+        params |= {"organisation": organisation} if organisation else {}
+        page: Json = await self._json(creds, "GET", f"{IDENTITY}/users", params=params)
+        return page
 
     async def user(self, creds: Credentials, user_id: str) -> Json:
         """One user."""
@@ -242,30 +275,32 @@ class Gateway:
 
     async def audit(self, creds: Credentials, user_id: str) -> list[Json]:
         """The audit trail of one user's account."""
-        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/audit", params={"user_id": user_id})
-        return found
+        return await self._every(creds, f"{IDENTITY}/audit", {"subject": user_id})
 
     async def change_roles(
-        self, creds: Credentials, user_id: str, organisation: str, roles: list[Json]
+        self, creds: Credentials, user_id: str, organisation: str, roles: list[Json], version: int
     ) -> Json:
-        """Set a user's roles at one organisation."""
+        """Set a user's roles at one organisation, as edited from that version of the user (a
+        stale edit is refused with 412)."""
         body: Json = await self._json(
             creds,
             "PUT",
             f"{IDENTITY}/users/{user_id}/roles",
             json={"organisation": organisation, "roles": roles},
+            headers={"If-Match": f'"{version}"'},
         )
         return body
 
     async def assign_clusters(
-        self, creds: Credentials, user_id: str, organisation: str, cluster_ids: list[str]
+        self, creds: Credentials, user_id: str, organisation: str, cluster_ids: list[str], version: int
     ) -> Json:
-        """Limit a user at an organisation to some of its clusters."""
+        """Limit a user at an organisation to some of its clusters, as edited from that version."""
         body: Json = await self._json(
             creds,
             "PUT",
             f"{IDENTITY}/users/{user_id}/clusters",
             json={"organisation": organisation, "cluster_ids": cluster_ids},
+            headers={"If-Match": f'"{version}"'},
         )
         return body
 
@@ -312,22 +347,12 @@ class Gateway:
         body: Json = await self._json(creds, "POST", f"{IDENTITY}/clusters", json=cluster)
         return body
 
-    async def update_cluster(
-        self, creds: Credentials, cluster_id: str, details: Json, add: list[str], remove: list[str]
-    ) -> Json:
-        """Submit a cluster's changes: name and description, organisations added and removed."""
-        body: Json = await self._json(creds, "PATCH", f"{IDENTITY}/clusters/{cluster_id}", json=details)
-        if add:
-            body = await self._json(
-                creds, "POST", f"{IDENTITY}/clusters/{cluster_id}/organisations", json={"organisations": add}
-            )
-        if remove:
-            body = await self._json(
-                creds,
-                "POST",
-                f"{IDENTITY}/clusters/{cluster_id}/organisations/remove",
-                json={"organisations": remove},
-            )
+    async def update_cluster(self, creds: Credentials, cluster_id: str, edit: Json, version: int) -> Json:
+        """Submit one whole edit of a cluster (name, description, organisations) made from that
+        version (a stale edit is refused with 412 and nothing is lost)."""
+        body: Json = await self._json(
+            creds, "PUT", f"{IDENTITY}/clusters/{cluster_id}", json=edit, headers={"If-Match": f'"{version}"'}
+        )
         return body
 
     async def allocations(self, creds: Credentials, organisation: str, **filters: str) -> list[Json]:

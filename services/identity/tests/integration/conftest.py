@@ -18,6 +18,7 @@ from cqrs_identity.context import Context
 from cqrs_identity.demo import load_demo
 from cqrs_identity.demo_data import DEMO_PASSWORD, DOMAIN
 from cqrs_identity.provision import provision_user
+from cqrs_identity.store import Stores
 from cqrs_identity.users.roles import Role, RoleAssignment
 from cqrs_kit.app import runtime_of
 from cqrs_kit.auth import Principal
@@ -70,6 +71,12 @@ class Stack:
             roles={org: [RoleAssignment(role=Role(r)) for r in held] for org, held in roles.items()},
         )
         return account.user_id, email
+
+    async def etag(self, user_id: str) -> str:
+        """The ETag of a user as it is now (what an editor who just loaded it would send)."""
+        account = await Stores(self.runtime).accounts.get(user_id)
+        assert account is not None
+        return f'"{account.version}"'
 
     async def principal(self, access_token: str) -> Principal:
         """The principal a token names, verified as every service verifies it."""

@@ -300,7 +300,7 @@ async def test_administrators_read_the_audit_trail(stack: Any) -> None:
     await stack.client.post(
         f"{API}/users/{user_id}/disable", headers=admin, json={"reason": "Duplicate account"}
     )
-    trail = (await stack.client.get(f"{API}/audit?user_id={user_id}", headers=admin)).json()
+    trail = (await stack.client.get(f"{API}/audit?user_id={user_id}", headers=admin)).json()["items"]
     assert trail[0]["action"] == "Account disabled"
     assert trail[0]["reason"] == "Duplicate account"
     assert "Invitation sent" in {line["action"] for line in trail}

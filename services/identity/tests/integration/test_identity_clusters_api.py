@@ -42,26 +42,49 @@ async def new_cluster(
     return body
 
 
+async def submit(stack: Any, headers: dict[str, str], cid: str, **changes: Any) -> Any:
+    """Load the cluster, change it as a person would on the screen, and Submit the whole edit."""
+    loaded = await stack.client.get(f"{API}/clusters/{cid}", headers=headers)
+    edit = {k: loaded.json()[k] for k in ("name", "description", "organisations")} | changes
+    return await stack.client.put(
+        f"{API}/clusters/{cid}", headers=headers | {"If-Match": loaded.headers["ETag"]}, json=edit
+    )
+
+
 async def test_cluster_lifecycle_keeps_its_short_name(stack: Any, kafka_events: Callable[..., Any]) -> None:
     admin = await stack.demo("mia.ncl-admin")
     cluster = await new_cluster(stack, admin, "QMJ", ["U20001", "F83001"])
     assert cluster["short_name"].startswith("QMJ-C")
     cid = cluster["cluster_id"]
-    renamed = await stack.client.patch(
-        f"{API}/clusters/{cid}", headers=admin, json={"name": f"Renamed {cid[:6]}", "description": "new"}
-    )
+    renamed = await submit(stack, admin, cid, name=f"Renamed {cid[:6]}", description="new")
     assert renamed.json()["short_name"] == cluster["short_name"]
-    added = await stack.client.post(
-        f"{API}/clusters/{cid}/organisations", headers=admin, json={"organisations": ["F83002"]}
-    )
-    assert added.json()["organisations"] == ["U20001", "F83001", "F83002"]
-    removed = await stack.client.post(
-        f"{API}/clusters/{cid}/organisations/remove", headers=admin, json={"organisations": ["U20001"]}
-    )
-    assert removed.json()["organisations"] == ["F83001", "F83002"]
-    events = await kafka_events(topics.IDENTITY_ORGANISATION, cid, lambda es: len(es) >= 4)
-    assert [type(e) for e in events] == [ClusterCreated, ClusterChanged, ClusterChanged, ClusterChanged]
-    assert events[-1].removed == ["U20001"]
+    assert renamed.headers["ETag"] == '"2"'
+    edited = await submit(stack, admin, cid, organisations=["F83001", "F83002"])
+    assert edited.json()["organisations"] == ["F83001", "F83002"]
+    assert (edited.json()["name"], edited.json()["description"]) == (f"Renamed {cid[:6]}", "new")
+    events = await kafka_events(topics.IDENTITY_ORGANISATION, cid, lambda es: len(es) >= 3)
+    assert [type(e) for e in events] == [ClusterCreated, ClusterChanged, ClusterChanged]
+    assert (events[-1].added, events[-1].removed) == (["F83002"], ["U20001"])
+
+
+async def test_a_stale_submit_is_refused_and_nothing_is_lost(stack: Any) -> None:
+    admin = await stack.demo("mia.ncl-admin")
+    cid = (await new_cluster(stack, admin, "QMJ", ["F83001"]))["cluster_id"]
+    url = f"{API}/clusters/{cid}"
+    mine = await stack.client.get(url, headers=admin)
+    theirs = await submit(stack, admin, cid, description="theirs")
+    assert theirs.status_code == 200
+    edit = {"name": mine.json()["name"], "description": "mine", "organisations": ["F83001", "F83002"]}
+    stale = await stack.client.put(url, headers=admin | {"If-Match": mine.headers["ETag"]}, json=edit)
+    assert stale.status_code == 412
+    assert stale.json()["type"] == "urn:cqrs:problem:precondition-failed"
+    assert "changed by someone else since you loaded it" in stale.json()["detail"]
+    missing = await stack.client.put(url, headers=admin, json=edit)
+    assert (missing.status_code, missing.json()["errors"][0]["field"]) == (428, "If-Match")
+    garbage = await stack.client.put(url, headers=admin | {"If-Match": '"abc"'}, json=edit)
+    assert garbage.status_code == 412
+    kept = (await stack.client.get(url, headers=admin)).json()
+    assert (kept["description"], kept["organisations"]) == ("theirs", ["F83001"])
 
 
 @pytest.mark.parametrize(
@@ -105,8 +128,11 @@ async def test_assigning_a_cluster_narrows_the_users_scope(
     user_id, address = await stack.user({"QRV": ["View"]})
     admin = await stack.demo("uma.user-admin")
     cid = await stack.cluster_id("QRV")
+    etag = (await stack.client.get(f"{API}/users/{user_id}", headers=admin)).headers["ETag"]
     assigned = await stack.client.put(
-        f"{API}/users/{user_id}/clusters", headers=admin, json={"organisation": "QRV", "cluster_ids": [cid]}
+        f"{API}/users/{user_id}/clusters",
+        headers=admin | {"If-Match": etag},
+        json={"organisation": "QRV", "cluster_ids": [cid]},
     )
     assert assigned.status_code == 200, assigned.text
     me = await stack.client.get(
@@ -118,9 +144,15 @@ async def test_assigning_a_cluster_narrows_the_users_scope(
     inside = {"QRV", "U10001", "E85001", "E85002", "E85003"}  # QRV is the user's own organisation
     reached = {o for o in inside | {"E85004", "U10002", "QUE"} if await stack.may(principal, "View", o)}
     assert reached == inside
+    stale = await stack.client.put(
+        f"{API}/users/{user_id}/clusters",
+        headers=admin | {"If-Match": etag},
+        json={"organisation": "QRV", "cluster_ids": []},
+    )
+    assert stale.status_code == 412, "the assignment above changed the user since that ETag"
     wrong = await stack.client.put(
         f"{API}/users/{user_id}/clusters",
-        headers=admin,
+        headers=admin | {"If-Match": assigned.headers["ETag"]},
         json={"organisation": "QRV", "cluster_ids": ["nope"]},
     )
     assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "cluster_ids")
@@ -191,37 +223,38 @@ async def test_quick_successive_changes_are_all_kept_and_published(
     """Saves racing the relay's removal of published entries lose nothing (the kit serialises them)."""
     admin = await stack.demo("mia.ncl-admin")
     cid = (await new_cluster(stack, admin, "QMJ", ["F83010"]))["cluster_id"]
+    members = ["F83010"]
     for n in range(1, 11):
-        renamed = await stack.client.patch(
-            f"{API}/clusters/{cid}", headers=admin, json={"description": f"v{n}"}
-        )
+        members = [*members, f"F830{n:02d}"] if n < 10 else members
+        renamed = await submit(stack, admin, cid, description=f"v{n}", organisations=members)
         assert renamed.json()["description"] == f"v{n}"
-        added = await stack.client.post(
-            f"{API}/clusters/{cid}/organisations", headers=admin, json={"organisations": [f"F830{n:02d}"]}
-        )
-        assert f"F830{n:02d}" in added.json()["organisations"]
     final = (await stack.client.get(f"{API}/clusters/{cid}", headers=admin)).json()
     assert final["description"] == "v10"
     assert len(final["organisations"]) == 10
-    assert final["version"] == 1 + 10 + 9  # created, ten descriptions, nine new members
-    events = await kafka_events(topics.IDENTITY_ORGANISATION, cid, lambda es: len(es) >= 20)
-    assert len(events) == 20
+    assert final["version"] == 1 + 10  # created, ten edits
+    events = await kafka_events(topics.IDENTITY_ORGANISATION, cid, lambda es: len(es) >= 11)
+    assert len(events) == 11
 
 
 async def test_concurrent_changes_either_persist_or_conflict(
     stack: Any, kafka_events: Callable[..., Any]
 ) -> None:
-    """Every change answered 200 is kept and published; the others are refused with 409."""
+    """Twelve edits made from the same version: one is kept and published, the others are
+    refused (412 when the winner was already saved, 409 when they raced it to the save)."""
     admin = await stack.demo("mia.ncl-admin")
     cid = (await new_cluster(stack, admin, "QMJ", ["F83011"]))["cluster_id"]
+    loaded = await stack.client.get(f"{API}/clusters/{cid}", headers=admin)
+    stale = admin | {"If-Match": loaded.headers["ETag"]}
+    edit = {k: loaded.json()[k] for k in ("name", "organisations")}
     responses = await asyncio.gather(
         *(
-            stack.client.patch(f"{API}/clusters/{cid}", headers=admin, json={"description": f"c{n}"})
+            stack.client.put(f"{API}/clusters/{cid}", headers=stale, json=edit | {"description": f"c{n}"})
             for n in range(12)
         )
     )
     statuses = [r.status_code for r in responses]
-    assert set(statuses) <= {200, 409}
+    assert statuses.count(200) == 1, statuses
+    assert set(statuses) <= {200, 409, 412}
     final = (await stack.client.get(f"{API}/clusters/{cid}", headers=admin)).json()
     assert final["version"] == 1 + statuses.count(200)
     events = await kafka_events(topics.IDENTITY_ORGANISATION, cid, lambda es: len(es) >= final["version"])

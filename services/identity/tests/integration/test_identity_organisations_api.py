@@ -25,7 +25,7 @@ PERIOD = "start=2024-01-01&end=2025-05-31"
 
 
 async def test_demo_has_the_organisations_the_issue_asks_for(stack: Any) -> None:
-    orgs = (await stack.client.get(f"{API}/organisations")).json()
+    orgs = (await stack.client.get(f"{API}/organisations?limit=500")).json()["items"]
     kinds = [o["kind"] for o in orgs]
     assert (kinds.count("NHS England"), kinds.count("Region"), kinds.count("ICB"), kinds.count("PCN")) == (
         1,
@@ -43,11 +43,23 @@ async def test_descendants_and_search(stack: Any) -> None:
     anonymous = await stack.client.get(f"{API}/organisations/QRV/descendants")
     assert anonymous.status_code == 401
     below = (await stack.client.get(f"{API}/organisations/QRV/descendants", headers=viewer)).json()
-    assert len(below) == 16
+    assert below["total"] == 16
     pcns = (await stack.client.get(f"{API}/organisations/Y56/descendants?kind=PCN", headers=viewer)).json()
-    assert {o["ods_code"] for o in pcns} == {"U10001", "U10002", "U20001", "U20002"}
+    assert {o["ods_code"] for o in pcns["items"]} == {"U10001", "U10002", "U20001", "U20002"}
     found = (await stack.client.get(f"{API}/organisations?q=harrow")).json()
-    assert {o["ods_code"] for o in found} == {"U10001", "U10002"}
+    assert {o["ods_code"] for o in found["items"]} == {"U10001", "U10002"}
+    searched = await stack.client.get(
+        f"{API}/organisations/Y56/descendants?q=HARROW&sort=name&limit=1&offset=1", headers=viewer
+    )
+    assert searched.json() | {"items": [o["ods_code"] for o in searched.json()["items"]]} == {
+        "items": ["U10002"],
+        "total": 2,
+        "limit": 1,
+        "offset": 1,
+    }
+    icbs = (await stack.client.get(f"{API}/organisations?kind=ICB&sort=name")).json()["items"]
+    assert [o["name"] for o in icbs] == sorted(o["name"] for o in icbs)
+    assert len(icbs) == 3
     missing = await stack.client.get(f"{API}/organisations/ZZZ")
     assert missing.status_code == 404
 

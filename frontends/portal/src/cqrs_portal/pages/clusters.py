@@ -174,6 +174,7 @@ def _edits(user: User, cluster: dict[str, Any]) -> dict[str, Any]:
     draft = user.session.draft(f"cluster-{cluster['cluster_id']}")
     draft.setdefault("name", cluster["name"])
     draft.setdefault("description", cluster["description"])
+    draft.setdefault("version", cluster["version"])
     draft.setdefault("add", [])
     draft.setdefault("remove", [])
     return draft
@@ -221,14 +222,20 @@ async def change(request: Request, cluster_id: str, user: UserDep, gateway: Gate
     if action == "add":
         return redirect(f"/clusters/{cluster_id}/add")
     try:
+        members = [o for o in cluster["organisations"] if o not in edits["remove"]]
         await gateway.update_cluster(
             user.session,
             cluster_id,
-            {"name": edits["name"], "description": edits["description"]},
-            [o for o in edits["add"] if o not in cluster["organisations"]],
-            [o for o in edits["remove"] if o in cluster["organisations"]],
+            {
+                "name": edits["name"],
+                "description": edits["description"],
+                "organisations": members + [o for o in edits["add"] if o not in members],
+            },
+            edits["version"],
         )
     except ApiProblem as problem:
+        if problem.status == 412:
+            user.session.drop_draft(f"cluster-{cluster_id}")
         user.session.say(f"The cluster was not updated: {problem.detail}")
         return redirect(f"/clusters/{cluster_id}")
     user.session.drop_draft(f"cluster-{cluster_id}")

@@ -23,9 +23,10 @@ STATUS_COLOURS = {
 }
 
 
-def _matches(user: dict[str, Any], needle: str) -> bool:
-    text = f"{user['first_name']} {user['last_name']} {user['email']}".lower()
-    return all(word in text for word in needle.lower().split())
+def _version(form: Any) -> int:
+    """The version of the user the form was shown with (sent back as If-Match)."""
+    value = str(form.get("version", "0"))
+    return int(value) if value.isdigit() else 0
 
 
 @router.get("")
@@ -33,16 +34,27 @@ async def users(
     request: Request, user: UserDep, gateway: GatewayDep, q: str = "", organisation: str = "", page: int = 1
 ) -> Response:
     """Find users by name or email at the organisations you manage, a page at a time."""
-    found = [u for u in await gateway.users(user.session, organisation or None) if _matches(u, q)]
-    pages = max(1, -(-len(found) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page = max(page, 1)
+    found = await gateway.users(
+        user.session, organisation or None, q=q.strip()[:100], limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    pages = max(1, -(-found["total"] // PAGE_SIZE))
+    if page > pages:
+        page = pages
+        found = await gateway.users(
+            user.session,
+            organisation or None,
+            q=q.strip()[:100],
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
     return render(
         request,
         "users.jinja",
         {
             "title": "Users",
-            "users": found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-            "total": len(found),
+            "users": found["items"],
+            "total": found["total"],
             "q": q,
             "organisation": organisation,
             "organisations": user.organisations_with(
@@ -153,7 +165,7 @@ async def change_roles(
         for i, role in ((int(str(form.get(f"index_{r}", "0"))), r) for r in chosen)
     ]
     try:
-        await gateway.change_roles(user.session, user_id, organisation, roles)
+        await gateway.change_roles(user.session, user_id, organisation, roles, _version(form))
     except ApiProblem as problem:
         return await _roles_form(
             request, user, gateway, user_id, organisation, problem_errors(problem, {}, "roles")
@@ -206,10 +218,11 @@ async def assign_clusters(
     user: UserDep,
     gateway: GatewayDep,
     cluster_ids: Annotated[list[str] | None, Form()] = None,
+    version: Annotated[int, Form()] = 0,
 ) -> Response:
-    """Submit: the user is updated."""
+    """Submit: the user is updated (as edited from the version the form was shown with)."""
     try:
-        await gateway.assign_clusters(user.session, user_id, organisation, cluster_ids or [])
+        await gateway.assign_clusters(user.session, user_id, organisation, cluster_ids or [], version)
     except ApiProblem as problem:
         errors = problem_errors(problem, {"cluster_ids": "cluster_ids"}, "cluster_ids")
         return await _clusters_form(request, user, gateway, user_id, organisation, errors)

@@ -1,10 +1,11 @@
-"""Service Provider Cluster routes (Organisation Administrators; User Administrators may look)."""
+"""Service Provider Cluster routes (Organisation Administrators; User Administrators may look).
+An edit is one Submit of the whole cluster with If-Match, so a concurrent edit is never lost."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Request, status
+from fastapi import Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cqrs_contracts.values import OdsCode
@@ -12,6 +13,7 @@ from cqrs_identity.access import CallerDep
 from cqrs_identity.api_common import context
 from cqrs_identity.clusters import service as service_clusters
 from cqrs_identity.clusters.cluster import DESCRIPTION_MAX, NAME_MAX, NO_CLUSTERS_MESSAGE, Cluster
+from cqrs_identity.preconditions import IfMatch, expected_version, tag
 from cqrs_identity.routing import router as make_router
 from cqrs_kit.runtime import RuntimeDep
 
@@ -40,21 +42,15 @@ class NewCluster(BaseModel):
     organisations: list[OdsCode] = Field(max_length=10_000)
 
 
-class ClusterDetails(BaseModel):
-    """A new name and/or description (the short name never changes)."""
+class ClusterEdit(BaseModel):
+    """One whole edit of a cluster, as Submit sends it: its name, description and organisations
+    (the short name never changes)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: ClusterName | None = None
-    description: Description | None = None
-
-
-class ClusterMembers(BaseModel):
-    """Organisations to add to or remove from a cluster."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    organisations: list[OdsCode] = Field(min_length=1, max_length=10_000)
+    name: ClusterName
+    description: Description = ""
+    organisations: list[OdsCode] = Field(max_length=10_000)
 
 
 @router.get("/clusters")
@@ -84,36 +80,36 @@ async def create_cluster(
 
 
 @router.get("/clusters/{cluster_id}")
-async def cluster(cluster_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep) -> Cluster:
-    """One cluster with its organisations."""
-    return await service_clusters.get_cluster(context(request, runtime, caller), caller, cluster_id)
-
-
-@router.patch("/clusters/{cluster_id}")
-async def change_cluster(
-    cluster_id: str, body: ClusterDetails, request: Request, runtime: RuntimeDep, caller: CallerDep
+async def cluster(
+    cluster_id: str, request: Request, response: Response, runtime: RuntimeDep, caller: CallerDep
 ) -> Cluster:
-    """Rename or re-describe a cluster."""
-    return await service_clusters.change_cluster(
-        context(request, runtime, caller), caller, cluster_id, name=body.name, description=body.description
-    )
+    """One cluster with its organisations; the ETag is the version to send as If-Match."""
+    found = await service_clusters.get_cluster(context(request, runtime, caller), caller, cluster_id)
+    tag(response, found.version)
+    return found
 
 
-@router.post("/clusters/{cluster_id}/organisations")
-async def add_organisations(
-    cluster_id: str, body: ClusterMembers, request: Request, runtime: RuntimeDep, caller: CallerDep
+@router.put("/clusters/{cluster_id}")
+async def submit_cluster(
+    cluster_id: str,
+    body: ClusterEdit,
+    *,
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    if_match: IfMatch = None,
 ) -> Cluster:
-    """Add organisations to a cluster."""
-    return await service_clusters.change_cluster(
-        context(request, runtime, caller), caller, cluster_id, add=body.organisations
+    """Submit: one whole edit of the cluster (name, description, organisations), made from the
+    version its ETag named (If-Match, required): a stale edit is refused with 412."""
+    saved = await service_clusters.submit_cluster(
+        context(request, runtime, caller),
+        caller,
+        cluster_id,
+        if_match=expected_version(if_match, "cluster"),
+        name=body.name,
+        description=body.description,
+        members=body.organisations,
     )
-
-
-@router.post("/clusters/{cluster_id}/organisations/remove")
-async def remove_organisations(
-    cluster_id: str, body: ClusterMembers, request: Request, runtime: RuntimeDep, caller: CallerDep
-) -> Cluster:
-    """Remove organisations from a cluster."""
-    return await service_clusters.change_cluster(
-        context(request, runtime, caller), caller, cluster_id, remove=body.organisations
-    )
+    tag(response, saved.version)
+    return saved

@@ -9,6 +9,7 @@ from cqrs_identity.access import Caller
 from cqrs_identity.clusters import cluster as clusters
 from cqrs_identity.context import Context
 from cqrs_identity.errors import Unknown
+from cqrs_identity.preconditions import check
 from cqrs_identity.users.roles import ORGANISATION_MANAGER_ROLES, USER_MANAGER_ROLES
 from cqrs_kit.logs import get_logger
 
@@ -73,21 +74,45 @@ async def create_cluster(
     return saved
 
 
-async def change_cluster(
+async def submit_cluster(
     ctx: Context,
     caller: Caller,
     cluster_id: str,
     *,
-    name: str | None = None,
-    description: str | None = None,
-    add: Sequence[str] = (),
-    remove: Sequence[str] = (),
+    if_match: int,
+    name: str,
+    description: str,
+    members: Sequence[str],
 ) -> clusters.Cluster:
-    """Rename or describe a cluster, or add and remove its organisations."""
+    """Submit one whole edit of a cluster (name, description, organisations) made from version
+    ``if_match``: refused with 412 when someone changed the cluster since."""
     cluster = await ctx.stores.clusters.get(cluster_id)
     if cluster is None:
         raise Unknown(f"there is no cluster {cluster_id}", field="cluster_id")
     _administer(caller, cluster.organisation, "change clusters")
+    check(if_match, cluster.version, "cluster")
+    wanted = list(dict.fromkeys(members))
+    return await _change(
+        ctx,
+        caller,
+        cluster,
+        name=name,
+        description=description,
+        add=[c for c in wanted if c not in cluster.organisations],
+        remove=[c for c in cluster.organisations if c not in wanted],
+    )
+
+
+async def _change(
+    ctx: Context,
+    caller: Caller,
+    cluster: clusters.Cluster,
+    *,
+    name: str,
+    description: str,
+    add: Sequence[str],
+    remove: Sequence[str],
+) -> clusters.Cluster:
     events = clusters.change(
         cluster,
         name=name,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Literal
+from collections.abc import Iterable
+from typing import Annotated, Literal
 
 from fastapi import Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +29,7 @@ from cqrs_identity.users.roles import (
     Role,
 )
 from cqrs_kit.auth import CurrentUser
+from cqrs_kit.paging import Page, PageDep, paginate
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("organisations")
@@ -50,23 +52,38 @@ def _view(tree: OrganisationTree, code: str) -> OrganisationView:
     )
 
 
+Search = Annotated[str | None, Query(max_length=100, description="search of ODS code and name")]
+Sort = Literal["ods_code", "name"]
+
+
+def _search(tree: OrganisationTree, codes: Iterable[str], q: str | None, sort: Sort | None) -> list[str]:
+    """The codes whose code or name holds the search, in the order asked for (else as given)."""
+    needle = (q or "").strip().lower()
+    found = [c for c in codes if not needle or needle in c.lower() or needle in tree.get(c).name.lower()]
+    if sort == "name":
+        return sorted(found, key=lambda c: (tree.get(c).name.lower(), c))
+    return sorted(found) if sort == "ods_code" else found
+
+
 @router.get("/organisations")
 async def list_organisations(
     runtime: RuntimeDep,
+    page: PageDep,
+    *,
     kind: OrganisationKind | None = None,
     parent: OdsCode | None = None,
-    q: str | None = Query(default=None, max_length=100),
-) -> list[OrganisationView]:
-    """Organisations (public ODS data), filtered by kind, parent or a search of code and name."""
+    q: Search = None,
+    sort: Sort = "ods_code",
+) -> Page[OrganisationView]:
+    """Organisations (public ODS data), filtered by kind, parent or a search of code and name,
+    sorted by code or name, paged."""
     tree = await organisation_tree(runtime)
-    needle = (q or "").strip().lower()
-    return [
-        _view(tree, o.ods_code)
+    codes = [
+        o.ods_code
         for o in tree.all()
-        if (kind is None or o.kind is kind)
-        and (parent is None or o.parent == parent)
-        and (not needle or needle in o.ods_code.lower() or needle in o.name.lower())
+        if (kind is None or o.kind is kind) and (parent is None or o.parent == parent)
     ]
+    return paginate([_view(tree, c) for c in _search(tree, codes, q, sort)], page)
 
 
 @router.get("/organisations/{ods_code}")
@@ -77,12 +94,21 @@ async def get_organisation(ods_code: OdsCode, runtime: RuntimeDep) -> Organisati
 
 @router.get("/organisations/{ods_code}/descendants")
 async def descendants(
-    ods_code: OdsCode, runtime: RuntimeDep, _caller: CurrentUser, kind: OrganisationKind | None = None
-) -> list[OrganisationView]:
-    """Every organisation below this one (optionally of one kind), nearest first."""
+    ods_code: OdsCode,
+    runtime: RuntimeDep,
+    _caller: CurrentUser,
+    page: PageDep,
+    *,
+    kind: OrganisationKind | None = None,
+    q: Search = None,
+    sort: Sort | None = None,
+) -> Page[OrganisationView]:
+    """Every organisation below this one (optionally of one kind, or matching a search of code and
+    name), nearest first unless sorted by code or name, paged."""
     tree = await organisation_tree(runtime)
     tree.get(ods_code)
-    return [_view(tree, c) for c in tree.descendants(ods_code) if kind is None or tree.get(c).kind is kind]
+    codes = [c for c in tree.descendants(ods_code) if kind is None or tree.get(c).kind is kind]
+    return paginate([_view(tree, c) for c in _search(tree, codes, q, sort)], page)
 
 
 class RoleView(BaseModel):

@@ -3,19 +3,23 @@ the user list and the audit trail. Users are never deleted, so there is no DELET
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Literal
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from cqrs_contracts.values import OdsCode
 from cqrs_identity.access import CallerDep
 from cqrs_identity.api_common import context
+from cqrs_identity.preconditions import IfMatch, expected_version, tag
 from cqrs_identity.routing import router as make_router
 from cqrs_identity.users import service as service_users
-from cqrs_identity.users.accounts import DISABLE_REASONS, Preferences
-from cqrs_identity.users.roles import RoleAssignment
+from cqrs_identity.users.accounts import DISABLE_REASONS, AccountStatus, Preferences
+from cqrs_identity.users.listing import AuditFilter, UserFilter
+from cqrs_identity.users.roles import Role, RoleAssignment
 from cqrs_identity.users.service import AuditLine, Profile, UserView, view
+from cqrs_kit.paging import Page, PageDep, paginate
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("users")
@@ -110,37 +114,83 @@ async def disable_me(body: DisableBody, request: Request, runtime: RuntimeDep, c
 
 @router.get("/users")
 async def users(
-    request: Request, runtime: RuntimeDep, caller: CallerDep, organisation: OdsCode | None = None
-) -> list[UserView]:
-    """Users at the organisations you manage."""
-    return await service_users.users(context(request, runtime, caller), caller, organisation)
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    page: PageDep,
+    *,
+    organisation: OdsCode | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="search of name and email")] = None,
+    status_filter: Annotated[AccountStatus | None, Query(alias="status")] = None,
+    role: Role | None = None,
+    sort: Literal["name", "email", "status"] = "name",
+    order: Literal["asc", "desc"] = "asc",
+) -> Page[UserView]:
+    """Users at the organisations you manage (or one of them), searched by name or email,
+    filtered by status and by a role held at an organisation you manage, sorted, paged."""
+    wanted = UserFilter(q=q, status=status_filter, role=role, sort=sort, descending=order == "desc")
+    found = await service_users.users(context(request, runtime, caller), caller, organisation, wanted)
+    return paginate(found, page)
 
 
 @router.get("/users/{user_id}")
-async def user(user_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep) -> UserView:
-    """One user (yourself, or a user at an organisation you manage)."""
-    return await service_users.user(context(request, runtime, caller), caller, user_id)
+async def user(
+    user_id: str, request: Request, response: Response, runtime: RuntimeDep, caller: CallerDep
+) -> UserView:
+    """One user (yourself, or a user at an organisation you manage); the ETag is the version to
+    send as If-Match when changing their roles or clusters."""
+    found = await service_users.user(context(request, runtime, caller), caller, user_id)
+    tag(response, found.version)
+    return found
 
 
 @router.put("/users/{user_id}/roles")
 async def change_roles(
-    user_id: str, body: RolesBody, request: Request, runtime: RuntimeDep, caller: CallerDep
+    user_id: str,
+    body: RolesBody,
+    *,
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    if_match: IfMatch = None,
 ) -> UserView:
-    """Set a user's roles at one organisation (adds the organisation to them when new)."""
+    """Set a user's roles at one organisation (adds the organisation to them when new). If-Match
+    (the user's ETag) is required: an edit made from a stale copy is refused with 412."""
     account = await service_users.change_roles(
-        context(request, runtime, caller), caller, user_id, body.organisation, body.roles
+        context(request, runtime, caller),
+        caller,
+        user_id,
+        body.organisation,
+        body.roles,
+        if_match=expected_version(if_match, "user"),
     )
+    tag(response, account.version)
     return view(account)
 
 
 @router.put("/users/{user_id}/clusters")
 async def assign_clusters(
-    user_id: str, body: ClustersBody, request: Request, runtime: RuntimeDep, caller: CallerDep
+    user_id: str,
+    body: ClustersBody,
+    *,
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    if_match: IfMatch = None,
 ) -> UserView:
-    """Limit a user at an organisation to some of its Service Provider Clusters."""
+    """Limit a user at an organisation to some of its Service Provider Clusters. If-Match (the
+    user's ETag) is required: an edit made from a stale copy is refused with 412."""
     account = await service_users.assign_clusters(
-        context(request, runtime, caller), caller, user_id, body.organisation, body.cluster_ids
+        context(request, runtime, caller),
+        caller,
+        user_id,
+        body.organisation,
+        body.cluster_ids,
+        if_match=expected_version(if_match, "user"),
     )
+    tag(response, account.version)
     return view(account)
 
 
@@ -183,7 +233,15 @@ async def audit(
     request: Request,
     runtime: RuntimeDep,
     caller: CallerDep,
-    user_id: str | None = Query(default=None, max_length=100),
-) -> list[AuditLine]:
-    """The audit trail of account actions (who, when, what, why), for administrators."""
-    return await service_users.audit(context(request, runtime, caller), caller, user_id)
+    page: PageDep,
+    *,
+    subject: Annotated[str | None, Query(max_length=100, description="the user it is about")] = None,
+    user_id: Annotated[str | None, Query(max_length=100, description="the same as subject")] = None,
+    actor: Annotated[str | None, Query(max_length=100, description="the user who acted")] = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Page[AuditLine]:
+    """The audit trail of account actions and logins (who, when, what, why), for administrators,
+    newest first, filtered by date range (inclusive days), actor and subject, paged."""
+    wanted = AuditFilter(since=since, until=until, actor=actor, subject=subject or user_id)
+    return paginate(await service_users.audit(context(request, runtime, caller), caller, wanted), page)

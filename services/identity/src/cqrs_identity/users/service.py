@@ -13,6 +13,7 @@ from cqrs_identity.actor import grants_of
 from cqrs_identity.context import Context
 from cqrs_identity.errors import NotAllowed, RuleBroken
 from cqrs_identity.onboarding.service import load, save
+from cqrs_identity.preconditions import check
 from cqrs_identity.store import LoginAudit, RefreshTokens
 from cqrs_identity.users import account_access
 from cqrs_identity.users.accounts import (
@@ -24,6 +25,7 @@ from cqrs_identity.users.accounts import (
     RequestKind,
     RequestStatus,
 )
+from cqrs_identity.users.listing import AuditFilter, UserFilter, filter_audit, filter_users
 from cqrs_identity.users.roles import (
     ADMINISTRATOR_ROLES,
     USER_MANAGER_ROLES,
@@ -108,9 +110,16 @@ def require_account_wide(caller: Caller, account: Account, doing: str) -> None:
 
 
 async def change_roles(
-    ctx: Context, caller: Caller, user_id: str, organisation: str, roles: Sequence[RoleAssignment]
+    ctx: Context,
+    caller: Caller,
+    user_id: str,
+    organisation: str,
+    roles: Sequence[RoleAssignment],
+    *,
+    if_match: int | None = None,
 ) -> Account:
-    """Set a user's roles at one organisation, within what the caller may grant."""
+    """Set a user's roles at one organisation, within what the caller may grant; ``if_match`` is
+    the version the edit was made from (412 when someone changed the account since)."""
     account = await load(ctx, user_id)
     _manage(caller, organisation, "change roles")
     check_role_set(roles, caller.tree.get(organisation).kind)
@@ -124,6 +133,8 @@ async def change_roles(
         actor_id=caller.actor.user_id,
         user_id=user_id,
     )
+    if if_match is not None:
+        check(if_match, account.version, "user")
     events = account_access.change_roles(
         account, organisation=organisation, roles=roles, actor=caller.actor.user_id, now=ctx.now
     )
@@ -131,9 +142,16 @@ async def change_roles(
 
 
 async def assign_clusters(
-    ctx: Context, caller: Caller, user_id: str, organisation: str, cluster_ids: Sequence[str]
+    ctx: Context,
+    caller: Caller,
+    user_id: str,
+    organisation: str,
+    cluster_ids: Sequence[str],
+    *,
+    if_match: int | None = None,
 ) -> Account:
-    """Limit a user at an organisation to some of that organisation's clusters."""
+    """Limit a user at an organisation to some of that organisation's clusters (``if_match``:
+    the version the edit was made from)."""
     account = await load(ctx, user_id)
     _manage(caller, organisation, "assign clusters")
     if user_id == caller.actor.user_id:
@@ -145,6 +163,8 @@ async def assign_clusters(
     unknown = [c for c in cluster_ids if c not in known]
     if unknown:
         raise RuleBroken(f"{', '.join(unknown)} is not a cluster of {organisation}", field="cluster_ids")
+    if if_match is not None:
+        check(if_match, account.version, "user")
     events = account_access.assign_clusters(
         account, organisation=organisation, cluster_ids=cluster_ids, actor=caller.actor.user_id, now=ctx.now
     )
@@ -213,6 +233,7 @@ class UserView(BaseModel):
     memberships: list[Membership]
     disabled_reason: str | None
     preferences: Preferences
+    version: int
 
 
 class Profile(UserView):
@@ -237,8 +258,11 @@ async def profile(ctx: Context, caller: Caller) -> Profile:
     )
 
 
-async def users(ctx: Context, caller: Caller, organisation: str | None) -> list[UserView]:
-    """Users at the organisations the caller manages (optionally one of them)."""
+async def users(
+    ctx: Context, caller: Caller, organisation: str | None, filters: UserFilter | None = None
+) -> list[UserView]:
+    """Users at the organisations the caller manages (optionally one of them), searched by name
+    or email, filtered by status and role, sorted."""
     if organisation is not None:
         _manage(caller, organisation, "list users")
         wanted = [organisation]
@@ -247,7 +271,7 @@ async def users(ctx: Context, caller: Caller, organisation: str | None) -> list[
     if not wanted:
         raise NotAllowed("listing users is for User Administrators and Local Administrators")
     found = await ctx.stores.accounts.find({"member_organisations": {"$in": wanted}})
-    return sorted((view(a) for a in found), key=lambda u: (u.last_name, u.first_name))
+    return filter_users((view(a) for a in found), filters or UserFilter(), wanted)
 
 
 async def user(ctx: Context, caller: Caller, user_id: str) -> UserView:
@@ -282,8 +306,10 @@ class AuditLine(BaseModel):
     detail: str | None
 
 
-async def audit(ctx: Context, caller: Caller, user_id: str | None) -> list[AuditLine]:
-    """Account actions on users of the caller's organisations, newest first (administrators)."""
+async def audit(ctx: Context, caller: Caller, wanted: AuditFilter) -> list[AuditLine]:
+    """Account actions and logins of users of the caller's organisations, newest first
+    (administrators), filtered by date range, actor and subject."""
+    user_id = wanted.subject
     admin_at = caller.actor.organisations_where(ADMINISTRATOR_ROLES)
     if not admin_at:
         raise NotAllowed("the audit trail is for administrators")
@@ -311,4 +337,4 @@ async def audit(ctx: Context, caller: Caller, user_id: str | None) -> list[Audit
         )
         for doc in await LoginAudit(ctx.runtime).of_users(sorted(emails))
     ]
-    return sorted(lines, key=lambda line: line.at, reverse=True)
+    return filter_audit(lines, wanted)
