@@ -9,7 +9,7 @@
 | OfferWithdrawn | message | Service Management | provider | offer-withdrawn | offer-to-answer |
 | OfferCancelled | message | Service Management | provider | offer-cancelled | |
 | UserRegistered | task | user administrators | organisation asked for | registration-to-review | |
-| RegistrationApproved | message | the person | | registration-approved | registration-to-review |
+| RegistrationApproved | nothing (identity mails the link: one mail) | | | | registration-to-review |
 | RegistrationRejected | message | the person | | registration-rejected | registration-to-review |
 | AccessRequested | task | user administrators | organisation asked for | access-to-review | |
 | AccessGranted (answering a request) | nothing | | | | access-to-review |
@@ -173,10 +173,6 @@ ROWS: tuple[Row, ...] = (
     Row(
         RegistrationApproved,
         subject=lambda e: e.request_id,
-        creates="message",
-        kind="registration-approved",
-        audience=ToPerson(lambda e: e.user_id, lambda e: e.email),
-        title=lambda e: f"Your registration at {e.organisation_ods_code} was approved",
         closes=("registration-to-review",),
     ),
     Row(
