@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cqrs_identity.access import keyring, verifier
+from cqrs_identity.allocations import quality_services
 from cqrs_identity.allocations.routes import router as allocations_router
 from cqrs_identity.auth.routes import router as auth_router
 from cqrs_identity.clusters.routes import router as clusters_router
@@ -20,6 +21,12 @@ from cqrs_kit.runtime import Runtime
 from cqrs_kit.settings import ServiceSettings
 
 
+def _subscribe(runtime: Runtime) -> None:
+    """Every event identity listens to: its own (to mail links) and published Quality Services."""
+    sending.subscribe(runtime)
+    quality_services.subscribe(runtime)
+
+
 async def _on_start(runtime: Runtime) -> None:
     """Load (or make) the signing key now, so the first login does not wait for it; start mailing."""
     await keyring(runtime).key()
@@ -32,9 +39,9 @@ SPEC = ServiceSpec(
     description="Organisations, PCN relationships, users, registrations, roles, clusters, "
     "allocated reports, login and tokens.",
     routers=[auth_router, orgs_router, accounts_router, users_router, clusters_router, allocations_router],
-    indexes=[*INDEXES, *MAIL_INDEXES],
+    indexes=[*INDEXES, *MAIL_INDEXES, *quality_services.INDEXES],
     outbox_collections=OUTBOX_COLLECTIONS,
-    subscribe=sending.subscribe,
+    subscribe=_subscribe,
     on_start=_on_start,
     on_stop=sending.stop,
     token_verifier=verifier,

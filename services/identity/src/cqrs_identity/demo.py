@@ -14,6 +14,7 @@ import sys
 from cqrs_contracts.events.identity import AllocatedService
 from cqrs_identity.access import organisation_tree
 from cqrs_identity.allocations import allocation as allocations
+from cqrs_identity.allocations import quality_services
 from cqrs_identity.clusters import cluster as clusters
 from cqrs_identity.context import Context
 from cqrs_identity.demo_data import (
@@ -63,7 +64,19 @@ async def _cluster(ctx: Context) -> str:
     return saved.cluster_id
 
 
+DEMO_QUALITY_SERVICE = quality_services.QualityService(
+    quality_service_id=ALLOCATED.quality_service_id,
+    service_version=1,
+    service_name="QOF 2025/26",
+    commissioner="QRV",
+    financial_year=ALLOCATED.financial_year,
+    payment_type=ALLOCATED.payment_type,
+)
+"""The Quality Service the demo allocation names, as if learnt from participation."""
+
+
 async def _allocation(ctx: Context) -> None:
+    await quality_services.record(ctx.runtime, DEMO_QUALITY_SERVICE)
     tree = await organisation_tree(ctx.runtime)
     store = ctx.stores.allocations
     state = await store.get(allocations.allocation_id("QRV", "U10001")) or allocations.empty("QRV", "U10001")

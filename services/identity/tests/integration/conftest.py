@@ -13,6 +13,8 @@ import pytest
 from cqrs_contracts.registry import deserialize
 from cqrs_identity.access import cluster_members, organisation_tree, verifier
 from cqrs_identity.actor import snapshot_of
+from cqrs_identity.allocations.quality_services import QualityService
+from cqrs_identity.allocations.quality_services import record as record_service
 from cqrs_identity.app import create_app
 from cqrs_identity.context import Context
 from cqrs_identity.demo import load_demo
@@ -26,6 +28,12 @@ from cqrs_kit.runtime import Runtime
 from cqrs_kit.testing import isolated_settings, read_topic, running_app
 
 API = "/api/identity"
+TEST_QUALITY_SERVICES = (
+    ("qs-qof", "2025/26", "QOF"),
+    ("qs-les", "2024/25", "Local"),
+    ("qs-matrix", "2025/26", "QOF"),
+)
+"""National Quality Services the tests allocate, as if learnt from participation."""
 PASSWORD = "a long test passphrase 1"
 
 
@@ -103,6 +111,19 @@ async def stack(infra: dict[str, str]) -> AsyncIterator[Stack]:
     async with running_app(app) as client:
         runtime: Runtime = runtime_of(app)
         await load_demo(runtime)
+        for qs_id, year, payment_type in TEST_QUALITY_SERVICES:
+            await record_service(
+                runtime,
+                QualityService(
+                    quality_service_id=qs_id,
+                    service_version=1,
+                    service_name=f"Test {qs_id}",
+                    commissioner="X24",
+                    financial_year=year,
+                    payment_type=payment_type,
+                    national=True,
+                ),
+            )
         yield Stack(client, runtime)
         await runtime.mongo.client.drop_database(settings.database_name)
 

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.integration
 API = "/api/identity"
 QOF = {"quality_service_id": "qs-qof", "financial_year": "2025/26", "payment_type": "QOF"}
 LES = {"quality_service_id": "qs-les", "financial_year": "2024/25", "payment_type": "Local"}
+DEMO_QRV_SERVICE = {"quality_service_id": "qs-qof-2025", "financial_year": "2025/26", "payment_type": "QOF"}
+"""Published by QRV: QMJ may not allocate it."""
 
 
 async def new_cluster(
@@ -171,7 +173,8 @@ async def test_reports_are_allocated_filtered_and_removed(
     assert len(allocated.json()["services"]) == 2
     filtered = (
         await stack.client.get(
-            f"{API}/allocated-reports?organisation=QMJ&financial_year=2025/26", headers=admin
+            f"{API}/allocated-reports?organisation=QMJ&descendant=U20002&financial_year=2025/26",
+            headers=admin,
         )
     ).json()
     assert [s["quality_service_id"] for a in filtered for s in a["services"]] == ["qs-qof"]
@@ -206,6 +209,14 @@ async def test_reports_are_allocated_filtered_and_removed(
         ({"descendant": "E85001"}, 403, "organisation"),
         ({"services": [QOF | {"financial_year": "2025-26"}]}, 422, "services.0.financial_year"),
         ({"services": []}, 422, "services"),
+        (
+            {"services": [QOF | {"quality_service_id": "qs-never-published"}]},
+            422,
+            "services.0.quality_service_id",
+        ),
+        ({"services": [QOF | {"financial_year": "2024/25"}]}, 422, "services.0.financial_year"),
+        ({"services": [LES, QOF | {"payment_type": "Local"}]}, 422, "services.1.payment_type"),
+        ({"services": [DEMO_QRV_SERVICE]}, 422, "services.0.quality_service_id"),
     ],
 )
 async def test_bad_allocations_are_refused(stack: Any, body: dict[str, Any], status: int, field: str) -> None:

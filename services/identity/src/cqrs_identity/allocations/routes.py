@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from cqrs_contracts.events.identity import AllocatedService
@@ -10,6 +12,7 @@ from cqrs_contracts.values import FinancialYear, Id, OdsCode
 from cqrs_identity.access import CallerDep
 from cqrs_identity.allocations import service as service_allocations
 from cqrs_identity.allocations.allocation import Allocation
+from cqrs_identity.allocations.quality_services import QualityService
 from cqrs_identity.api_common import context
 from cqrs_identity.routing import router as make_router
 from cqrs_kit.runtime import RuntimeDep
@@ -59,11 +62,33 @@ async def allocated_reports(
     )
 
 
+@router.get("/allocated-reports/quality-services")
+async def allocatable_services(
+    organisation: OdsCode,
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    *,
+    financial_year: FinancialYear | None = None,
+    payment_type: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[QualityService]:
+    """The select-all list: published Quality Services of this organisation or those above it
+    (learnt from participation), by financial year and payment type."""
+    return await service_allocations.allocatable(
+        context(request, runtime, caller),
+        caller,
+        organisation,
+        financial_year=financial_year,
+        payment_type=payment_type,
+    )
+
+
 @router.post("/allocated-reports")
 async def allocate(
     body: AllocationBody, request: Request, runtime: RuntimeDep, caller: CallerDep
 ) -> Allocation:
-    """Let a descendant organisation run reports on some of your Quality Services."""
+    """Let a descendant organisation run reports on some of your Quality Services: each must be
+    published (identity learns them from participation) with that financial year and payment type."""
     return await service_allocations.allocate(
         context(request, runtime, caller), caller, body.organisation, body.descendant, body.services
     )

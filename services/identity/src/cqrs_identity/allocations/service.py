@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from cqrs_contracts.events.identity import AllocatedService
 from cqrs_identity.access import Caller
 from cqrs_identity.allocations import allocation as allocations
+from cqrs_identity.allocations import quality_services
 from cqrs_identity.context import Context
 from cqrs_identity.users.roles import ORGANISATION_MANAGER_ROLES
 from cqrs_kit.logs import get_logger
@@ -23,6 +24,25 @@ def _may_allocate(caller: Caller, organisation: str, descendant: str) -> None:
     caller.actor.require(ORGANISATION_MANAGER_ROLES, descendant, doing="allocate reports", field="descendant")
 
 
+def _commissioners(caller: Caller, organisation: str) -> frozenset[str]:
+    """Whose Quality Services an organisation may allocate: its own and those above it."""
+    return frozenset([organisation, *caller.tree.ancestors(organisation)])
+
+
+async def allocatable(
+    ctx: Context, caller: Caller, organisation: str, *, financial_year: str | None, payment_type: str | None
+) -> list[quality_services.QualityService]:
+    """The select-all list: the published Quality Services the organisation may allocate."""
+    _administer(caller, organisation, "allocate reports")
+    found = await quality_services.of_commissioners(ctx.runtime, _commissioners(caller, organisation))
+    return [
+        s
+        for s in found
+        if (financial_year is None or s.financial_year == financial_year)
+        and (payment_type is None or s.payment_type == payment_type)
+    ]
+
+
 async def _allocation(ctx: Context, organisation: str, descendant: str) -> allocations.Allocation:
     found = await ctx.stores.allocations.get(allocations.allocation_id(organisation, descendant))
     return found or allocations.empty(organisation, descendant)
@@ -33,6 +53,8 @@ async def allocate(
 ) -> allocations.Allocation:
     """Let a descendant run reports on some of the organisation's Quality Services."""
     _may_allocate(caller, organisation, descendant)
+    found = await quality_services.known(ctx.runtime, [s.quality_service_id for s in services])
+    quality_services.check(services, found, _commissioners(caller, organisation))
     state = await _allocation(ctx, organisation, descendant)
     events = allocations.allocate(state, services, caller.tree, caller.actor.user_id, ctx.now)
     if not events:
