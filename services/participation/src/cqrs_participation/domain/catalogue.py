@@ -25,14 +25,13 @@ class QualityService(BaseModel):
     based_on: str | None = None
     draft: ServiceDefinition | None = None
     published: list[ServiceDefinition] = Field(default_factory=list)
+    published_version: int = 0
+    service_name: str = ""
+    financial_year: str = ""
+    payment_type: str = ""
     created_by: str
     created_at: dt.datetime
     published_at: dt.datetime | None = None
-
-    @property
-    def published_version(self) -> int:
-        """The latest published version (0: never published)."""
-        return len(self.published)
 
     @property
     def current(self) -> ServiceDefinition | None:
@@ -44,6 +43,20 @@ class QualityService(BaseModel):
         return self.published[number - 1] if 1 <= number <= len(self.published) else None
 
 
+def _summarised(service: QualityService) -> QualityService:
+    """Copy the name, year and payment type users search by to the top (latest wins)."""
+    latest = service.draft or service.current
+    assert latest is not None
+    return service.model_copy(
+        update={
+            "published_version": len(service.published),
+            "service_name": latest.service_name,
+            "financial_year": latest.financial_year,
+            "payment_type": latest.payment_type,
+        }
+    )
+
+
 def define(
     quality_service_id: str,
     definition: ServiceDefinition,
@@ -53,7 +66,7 @@ def define(
     based_on: str | None = None,
 ) -> QualityService:
     """Start a new service as a draft owned by the definition's commissioner."""
-    return QualityService(
+    service = QualityService(
         quality_service_id=quality_service_id,
         owner=definition.commissioner_organisation_id,
         based_on=based_on,
@@ -61,6 +74,7 @@ def define(
         created_by=actor,
         created_at=now,
     )
+    return _summarised(service)
 
 
 def edit(service: QualityService, definition: ServiceDefinition) -> QualityService:
@@ -73,7 +87,7 @@ def edit(service: QualityService, definition: ServiceDefinition) -> QualityServi
     if current is not None and definition.paycode != current.paycode:
         msg = f"the paycode cannot change once published (it is {current.paycode})"
         raise RuleBroken(msg, field="paycode")
-    return service.model_copy(update={"draft": definition})
+    return _summarised(service.model_copy(update={"draft": definition}))
 
 
 def discard_draft(service: QualityService) -> QualityService:
@@ -81,7 +95,7 @@ def discard_draft(service: QualityService) -> QualityService:
     if service.draft is None:
         msg = "there is no draft to discard; published versions cannot be changed or deleted"
         raise NotAllowedInStatus(msg)
-    return service.model_copy(update={"draft": None})
+    return _summarised(service.model_copy(update={"draft": None}))
 
 
 def publish(
@@ -101,7 +115,9 @@ def publish(
         published_at=now,
         **draft.model_dump(),
     )
-    state = service.model_copy(
-        update={"draft": None, "published": [*service.published, draft], "published_at": now}
+    state = _summarised(
+        service.model_copy(
+            update={"draft": None, "published": [*service.published, draft], "published_at": now}
+        )
     )
     return state, [event]

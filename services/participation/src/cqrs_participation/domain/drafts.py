@@ -138,7 +138,10 @@ def confirm(
     actor: str,
     now: dt.datetime,
 ) -> tuple[OfferDraft, list[tuple[Offer, OfferMade]]]:
-    """Step 5: make one offer (and one ``OfferMade``) per provider, with the ids given per provider."""
+    """Step 5: make one offer (and one ``OfferMade``) per provider given an offer id.
+
+    Providers without an id (another live offer of the service got there first) are left out.
+    """
     _open(draft)
     _needs(draft, Step.REVIEWED, "step")
     assert draft.dates is not None
@@ -146,7 +149,7 @@ def confirm(
     assert draft.quality_service_version is not None
     check_offer_dates(draft.dates, service, today=now.date())
     made: list[tuple[Offer, OfferMade]] = []
-    for provider in draft.providers:
+    for provider in [p for p in draft.providers if p in offer_ids]:
         event = OfferMade(
             offer_id=offer_ids[provider],
             quality_service_id=draft.quality_service_id,
