@@ -11,7 +11,9 @@ import pytest
 from cqrs_contracts.events import OfferMade
 from cqrs_kit.testing import (
     ServiceProcess,
+    bearer,
     eventually,
+    grant,
     isolated_settings,
     new_ods_code,
     offer_request,
@@ -50,7 +52,8 @@ async def behind_gateway(infra: dict[str, str], tmp_path: Path) -> AsyncIterator
 async def test_offer_to_task_through_the_gateway(behind_gateway: str) -> None:
     provider = new_ods_code("G")
     body = offer_request(provider, "QS-GATEWAY")
-    async with httpx.AsyncClient(base_url=behind_gateway, timeout=10) as gateway:
+    commissioner = bearer(grant("Commissioning Management", "QWE"))
+    async with httpx.AsyncClient(base_url=behind_gateway, timeout=10, headers=commissioner) as gateway:
         made = await gateway.post("/api/participation/offers", json=body)
         assert made.status_code == 201, made.text
 

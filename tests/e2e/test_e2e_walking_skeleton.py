@@ -7,7 +7,9 @@ import httpx
 
 from cqrs_contracts.events import OfferMade
 from cqrs_kit.testing import (
+    bearer,
     eventually,
+    grant,
     isolated_settings,
     new_ods_code,
     offer_request,
@@ -26,6 +28,9 @@ def new_provider() -> str:
     return new_ods_code("P")
 
 
+COMMISSIONER = bearer(grant("Commissioning Management", "QWE"))
+
+
 async def test_offer_becomes_a_task_for_the_provider() -> None:
     provider = new_provider()
     notifications_settings = isolated_settings("notifications")
@@ -34,6 +39,8 @@ async def test_offer_becomes_a_task_for_the_provider() -> None:
         running_app(participation_app(isolated_settings("participation"))) as participation,
         running_app(notifications_app(notifications_settings)) as notifications,
     ):
+        participation.headers.update(COMMISSIONER)
+        notifications.headers.update(COMMISSIONER)
         made = await participation.post("/api/participation/offers", json=offer_body(provider))
         assert made.status_code == 201, made.text
         offer = made.json()
@@ -55,6 +62,7 @@ async def test_bad_offer_is_refused_and_nothing_is_saved() -> None:
     provider = new_provider()
     settings = isolated_settings("participation")
     async with running_app(participation_app(settings)) as participation:
+        participation.headers.update(COMMISSIONER)
         body = {**offer_body(provider), "financial_year": "2025/27"}
         refused = await participation.post("/api/participation/offers", json=body)
         assert refused.status_code == 422

@@ -39,6 +39,9 @@ class ServiceSettings(BaseSettings):
     jwks_url: str | None = None
     jwt_issuer: str = "cqrs-identity"
     jwt_audience: str = "cqrs"
+    jwks_json: str | None = None  # a fixed JWKS document instead of jwks_url (tests trust their own key)
+    jwks_min_interval_seconds: float = Field(default=5.0, ge=0)
+    directory_cache_seconds: float = Field(default=5.0, ge=0)
     topic_partitions: int = Field(default=3, ge=1)
     relay_poll_seconds: float = Field(default=2.0, gt=0)
     relay_enabled: bool = True  # off for a replica that must not publish (and for crash tests)

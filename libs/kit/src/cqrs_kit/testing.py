@@ -23,6 +23,39 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from cqrs_contracts.events import OfferMade
 from cqrs_kit.settings import ServiceSettings
+from cqrs_kit.testing_auth import (
+    STANDARD_LINKS,
+    STANDARD_TREE,
+    TEST_KEY,
+    bearer,
+    cluster,
+    grant,
+    organisation,
+    pcn_link,
+    seed_directory,
+    seed_standard_tree,
+    standard_tree_events,
+    test_jwks,
+    test_jwks_json,
+    token_for,
+)
+
+__all__ = [
+    "STANDARD_LINKS",
+    "STANDARD_TREE",
+    "TEST_KEY",
+    "bearer",
+    "cluster",
+    "grant",
+    "organisation",
+    "pcn_link",
+    "seed_directory",
+    "seed_standard_tree",
+    "standard_tree_events",
+    "test_jwks",
+    "test_jwks_json",
+    "token_for",
+]
 
 ENDPOINT_VARIABLES = (
     "CQRS_KAFKA_BOOTSTRAP",
@@ -82,6 +115,7 @@ def isolated_settings(service: str, **overrides: Any) -> ServiceSettings:
         "consumer_group": unique(f"test-{service}"),
         "relay_poll_seconds": 0.5,
         "consumer_max_backoff_seconds": 1.0,
+        "jwks_json": test_jwks_json(),  # services under test trust cqrs_kit.testing.token_for
     }
     values.update(overrides)
     return ServiceSettings(**values)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from cqrs_identity import settings as identity_settings
 from cqrs_identity.domain.accounts import Account, AccountStatus
@@ -18,7 +18,7 @@ from cqrs_identity.domain.roles import Grant
 from cqrs_identity.domain.scope import Access, Actor, effective_scope
 from cqrs_identity.store import SIGNING_KEYS, Stores
 from cqrs_identity.tokens import KeyRing
-from cqrs_kit.auth import TokenVerifier, current_user
+from cqrs_kit.auth import CurrentUser, TokenVerifier
 from cqrs_kit.errors import Unauthorised
 from cqrs_kit.runtime import Runtime, RuntimeDep
 
@@ -123,11 +123,8 @@ class Caller:
     tree: OrganisationTree
 
 
-async def current_caller(request: Request, runtime: RuntimeDep) -> Caller:
+async def current_caller(principal: CurrentUser, runtime: RuntimeDep) -> Caller:
     """FastAPI dependency: verify the bearer token, then refuse disabled accounts at once."""
-    if getattr(request.app.state, "token_verifier", None) is None:
-        request.app.state.token_verifier = verifier(runtime)
-    principal = await current_user(request)
     account = await Stores(runtime).accounts.get(principal.user_id)
     if account is None:
         raise Unauthorised("this token names no account")
