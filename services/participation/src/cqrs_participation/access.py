@@ -7,9 +7,8 @@ a provider acts with Service Management at the provider.
 
 from __future__ import annotations
 
-from typing import Protocol, cast
-
 from cqrs_kit.auth import Principal
+from cqrs_kit.directory import Directory
 from cqrs_kit.runtime import Runtime
 
 COMMISSIONING = "Commissioning Management"
@@ -19,43 +18,9 @@ PROVIDER_READERS = (SERVICE_MANAGEMENT, "View", "Supervisor")
 PROVIDER_KINDS = frozenset({"GP Practice", "PCN", "Federation"})
 
 
-class _Organisation(Protocol):
-    ods_code: str
-    name: str
-    kind: str
-    parent: str | None
-
-
-class _Directory(Protocol):
-    async def may(
-        self,
-        principal: Principal,
-        role: str | tuple[str, ...],
-        organisation: str,
-        *,
-        payment_type: str | None = None,
-    ) -> bool: ...
-
-    async def require(
-        self,
-        principal: Principal,
-        role: str | tuple[str, ...],
-        organisation: str,
-        *,
-        payment_type: str | None = None,
-        field: str | None = None,
-    ) -> None: ...
-
-    async def organisations_where(self, principal: Principal, role: str | tuple[str, ...]) -> set[str]: ...
-
-    async def organisation(self, ods_code: str) -> _Organisation | None: ...
-
-    async def descendants(self, ods_code: str) -> set[str]: ...
-
-
-def directory(runtime: Runtime) -> _Directory:
+def directory(runtime: Runtime) -> Directory:
     """The kit's read model of identity's organisations, clusters and relationships."""
-    return cast("_Directory", runtime.directory)  # type: ignore[attr-defined,unused-ignore]
+    return runtime.directory
 
 
 async def require_commissioner(
