@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import SearchStrategy
+from schemathesis import Case
+from schemathesis.core.result import Ok
 
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.testing import (
@@ -51,15 +54,15 @@ def test_no_operation_answers_a_server_error(served: str) -> None:
     headers = bearer(grant(CM, "QWE"), grant(SM, "A81001"), grant("View", "X26"))
     failures: list[str] = []
     answered: set[int] = set()
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
     assert len(operations) >= 20
 
     for operation in operations:
-        strategy: SearchStrategy[schemathesis.Case] = operation.as_strategy()
+        strategy: SearchStrategy[Case[Any]] = operation.as_strategy()
 
         @given(case=strategy)
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def check(case: schemathesis.Case) -> None:
+        def check(case: Case[Any]) -> None:
             response = case.call(base_url=served, headers=headers, timeout=30)
             answered.add(response.status_code)
             if response.status_code >= 500:
