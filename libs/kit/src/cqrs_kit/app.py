@@ -24,7 +24,7 @@ from cqrs_kit.directory import INDEXES as DIRECTORY_INDEXES
 from cqrs_kit.errors import install_problem_handlers
 from cqrs_kit.mongo import Index
 from cqrs_kit.outbox import outbox_indexes
-from cqrs_kit.route_guard import check_routes_need_tokens
+from cqrs_kit.route_guard import check_routes_need_tokens, declare_bearer_scheme
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.settings import ServiceSettings
 
@@ -169,6 +169,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
     for router in spec.routers:
         api.include_router(router, prefix=prefix)
     check_routes_need_tokens(api, spec.name, prefix)
+    declare_bearer_scheme(api)
     return FastStreamAPI(
         runtime.broker,
         application=api,

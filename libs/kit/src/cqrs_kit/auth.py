@@ -174,6 +174,7 @@ class TokenVerifier:
 
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from identity's POST /login")
+"""Matches cqrs_kit.route_guard.BEARER_SCHEME."""
 
 
 async def current_user(

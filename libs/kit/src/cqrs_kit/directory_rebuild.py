@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 async def replay(directory: Directory, bootstrap: str, *, timeout: float = 30.0) -> int:
     """Apply every readable event of the topic, start to end (no consumer group); returns how many."""
     consumer = AIOKafkaConsumer(
+        IDENTITY_ORGANISATION,
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -27,16 +28,13 @@ async def replay(directory: Directory, bootstrap: str, *, timeout: float = 30.0)
     await consumer.start()
     applied = 0
     try:
-        await consumer.topics()  # loads the cluster's metadata
-        numbers = consumer.partitions_for_topic(IDENTITY_ORGANISATION) or set()
-        partitions = [TopicPartition(IDENTITY_ORGANISATION, n) for n in sorted(numbers)]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
         deadline = time.monotonic() + timeout
+        ends: dict[TopicPartition, int] = {}
         while time.monotonic() < deadline:
+            if not ends and consumer.assignment():  # ends as of the start, once partitions are known
+                ends = await consumer.end_offsets(list(consumer.assignment()))
             positions = {p: await consumer.position(p) for p in ends}
-            if all(positions[p] >= end for p, end in ends.items()):
+            if ends and all(positions[p] >= end for p, end in ends.items()):
                 break
             batch = await consumer.getmany(timeout_ms=500)
             for records in batch.values():
@@ -48,6 +46,9 @@ async def replay(directory: Directory, bootstrap: str, *, timeout: float = 30.0)
                         continue  # the consumer's dead-letter path deals with unreadable records
                     await directory.apply(event, event_id=envelope.id)
                     applied += 1
+        else:
+            msg = f"the Directory was not refolded from {IDENTITY_ORGANISATION} within {timeout}s"
+            raise TimeoutError(msg)
     finally:
         await consumer.stop()
     return applied

@@ -40,3 +40,24 @@ def check_routes_need_tokens(api: FastAPI, service: str, prefix: str) -> None:
             "if it must be public."
         )
         raise UnguardedRoute(msg)
+
+
+BEARER_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An access token from identity's POST /login",
+}
+"""The security scheme every service declares (CurrentUser's HTTPBearer adds the same)."""
+
+
+def declare_bearer_scheme(api: FastAPI) -> None:
+    """Declare the bearer scheme in the service's OpenAPI even before any route uses it."""
+    original = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = original()
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes.setdefault("HTTPBearer", BEARER_SCHEME)
+        return schema
+
+    api.openapi = openapi  # type: ignore[method-assign]

@@ -35,9 +35,9 @@ from cqrs_kit.testing_auth import (
     seed_directory,
     seed_standard_tree,
     standard_tree_events,
-    test_jwks,
-    test_jwks_json,
     token_for,
+    trusted_jwks,
+    trusted_jwks_json,
 )
 
 __all__ = [
@@ -52,9 +52,9 @@ __all__ = [
     "seed_directory",
     "seed_standard_tree",
     "standard_tree_events",
-    "test_jwks",
-    "test_jwks_json",
     "token_for",
+    "trusted_jwks",
+    "trusted_jwks_json",
 ]
 
 ENDPOINT_VARIABLES = (
@@ -115,7 +115,7 @@ def isolated_settings(service: str, **overrides: Any) -> ServiceSettings:
         "consumer_group": unique(f"test-{service}"),
         "relay_poll_seconds": 0.5,
         "consumer_max_backoff_seconds": 1.0,
-        "jwks_json": test_jwks_json(),  # services under test trust cqrs_kit.testing.token_for
+        "jwks_json": trusted_jwks_json(),  # services under test trust cqrs_kit.testing.token_for
     }
     values.update(overrides)
     return ServiceSettings(**values)

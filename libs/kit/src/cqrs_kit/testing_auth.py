@@ -8,7 +8,7 @@ How a test gets "a Commissioning Management user at ICB QWE" in a few lines::
 
     app = create_app(isolated_settings("claims"))        # trusts TEST_KEY's JWKS (settings.jwks_json)
     async with running_app(app) as client:
-        await seed_standard_tree(runtime_of(app).directory)   # X26 > Y56 > QWE/QXX > PCNs, practices
+        await seed_standard_tree(runtime_of(app).directory)   # X24 > Y56 > QWE/QXX > PCNs, practices
         headers = bearer(grant("Commissioning Management", "QWE"))
         await client.get("/api/claims/...", headers=headers)
 
@@ -39,18 +39,17 @@ TEST_KEY = Ed25519PrivateKey.generate()
 TEST_KID = f"cqrs-test-{uuid.uuid4().hex[:8]}"
 ISSUER = "cqrs-identity"
 AUDIENCE = "cqrs"
-_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
-def test_jwks() -> dict[str, Any]:
+def trusted_jwks() -> dict[str, Any]:
     """The JWKS publishing TEST_KEY's public half."""
     public: dict[str, Any] = json.loads(OKPAlgorithm.to_jwk(TEST_KEY.public_key()))
     return {"keys": [{**public, "kid": TEST_KID, "alg": "EdDSA", "use": "sig"}]}
 
 
-def test_jwks_json() -> str:
-    """test_jwks() as the text of the CQRS_JWKS_JSON setting."""
-    return json.dumps(test_jwks(), separators=(",", ":"))
+def trusted_jwks_json() -> str:
+    """trusted_jwks() as the text of the CQRS_JWKS_JSON setting."""
+    return json.dumps(trusted_jwks(), separators=(",", ":"))
 
 
 def grant(
@@ -112,7 +111,7 @@ def organisation(
             "kind": kind,
             "parent_ods_code": parent,
             "ancestors": list(ancestors),
-            "added_at": _EPOCH,
+            "added_at": dt.datetime.now(dt.UTC),
         }
     )
 
@@ -128,7 +127,7 @@ def cluster(
         cluster_name=name or f"Cluster {cluster_id}",
         organisations=list(members),
         created_by="test",
-        created_at=_EPOCH,
+        created_at=dt.datetime.now(dt.UTC),
     )
 
 
@@ -140,13 +139,13 @@ def pcn_link(practice: str, pcn: str, start: dt.date, end: dt.date | None = None
         pcn_ods_code=pcn,
         start_date=start,
         end_date=end,
-        recorded_at=_EPOCH,
+        recorded_at=dt.datetime.now(dt.UTC),
     )
 
 
 STANDARD_TREE: tuple[tuple[str, str, str | None], ...] = (
-    ("X26", "NHS England", None),
-    ("Y56", "Region", "X26"),
+    ("X24", "NHS England", None),
+    ("Y56", "Region", "X24"),
     ("QWE", "ICB", "Y56"),
     ("QXX", "ICB", "Y56"),
     ("U11111", "PCN", "QWE"),
@@ -171,7 +170,11 @@ def standard_tree_events() -> list[Event]:
 
 
 async def seed_directory(directory: Directory, events: Iterable[Event]) -> None:
-    """Apply identity events to a Directory as its consumer would (no Kafka needed)."""
+    """Apply identity events to a Directory as its consumer would (no Kafka needed).
+
+    The helpers here date events now, so they win over older events about the same codes that
+    earlier runs left on the shared topic (the Directory keeps the newest per organisation).
+    """
     for number, event in enumerate(events):
         await directory.apply(event, event_id=f"seed-{number}-{uuid.uuid4().hex[:8]}")
 
