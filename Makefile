@@ -26,13 +26,19 @@ run: install  ## start everything, load demo data and print where to go
 	$(UV) run --frozen python -m cqrs_local.demo
 	$(LAUNCHER) up --services
 	@echo
-	@echo "CQRS is running behind the gateway: http://127.0.0.1:8080/api/<service>/ (identity, participation, claims, scanning, notifications)"
+	@echo "CQRS portal: http://127.0.0.1:8080/  (password of every demo login: CQRS-demo-2025!)"
+	@echo "  uma.user-admin@demo.cqrs.local        User Administrator: Pending Actions, Users, Invite"
+	@echo "  omar.org-admin@demo.cqrs.local        Organisation Administrator: clusters, allocated reports"
+	@echo "  chloe.commissioner@demo.cqrs.local    Commissioning Management (North West London ICB)"
+	@echo "  sam.service-manager@demo.cqrs.local   Service Management (Abbey Road Medical Centre)"
+	@echo "CQRS API behind the gateway: http://127.0.0.1:8080/api/<service>/ (identity, participation, claims, scanning, notifications)"
 	@echo "API docs: http://127.0.0.1:8080/api/identity/docs (and the same for each service)"
 	@echo "Demo logins (development only): services/identity/DEMO_USERS.md"
 	@echo "Status: make status    Logs: make logs    Stop everything: make down"
 
-test: install  ## start the infrastructure and run every test (unit, integration, e2e, faults)
+test: install  ## start the infrastructure and run every test (unit, integration, e2e, faults, browser)
 	$(LAUNCHER) up
+	$(LAUNCHER) install --browser
 	eval "$$($(LAUNCHER) env)" && $(UV) run --frozen pytest $(PYTEST_ARGS)
 
 down:  ## stop everything the launcher started
@@ -50,8 +56,8 @@ env:  ## print the endpoints as shell export lines
 lint: install  ## ruff and mypy --strict
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy contracts/src libs/kit/src services/*/src deploy/local/src \
-		contracts/tests libs/kit/tests services/*/tests tests benchmarks conftest.py
+	$(UV) run --frozen mypy contracts/src libs/kit/src services/*/src deploy/local/src frontends/portal/src \
+		contracts/tests libs/kit/tests services/*/tests frontends/portal/tests tests benchmarks conftest.py
 
 fmt: install  ## format and autofix
 	$(UV) run --frozen ruff format .

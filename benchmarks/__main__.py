@@ -7,7 +7,7 @@ import importlib.util
 import logging
 import os
 
-from benchmarks import outbox, participation
+from benchmarks import achievement, outbox, participation
 
 
 async def main() -> None:
@@ -34,6 +34,8 @@ async def main() -> None:
         f"relay rate in this run {kit['rate']:,.0f} events/s ({offers['rate'] / kit['rate']:.2f}x)",
         flush=True,
     )
+    print("== achievement: a national year, exact ==", flush=True)
+    achievement.run()
     if importlib.util.find_spec("benchmarks.scanning") is not None:
         from benchmarks import scanning  # noqa: PLC0415 - optional until the scanning service lands
 
@@ -41,6 +43,16 @@ async def main() -> None:
         await scanning.run(
             int(os.environ.get("BENCH_SCAN_SMALL", "200")), int(os.environ.get("BENCH_SCAN_LARGE", "20"))
         )
+    if importlib.util.find_spec("benchmarks.claims") is not None:
+        from benchmarks import claims  # noqa: PLC0415
+
+        print("== claims: upload to Pending Tier 1 Review ==", flush=True)
+        await claims.run()
+    from benchmarks import notifications  # noqa: PLC0415
+
+    providers = int(os.environ.get("BENCH_NOTIFY_PROVIDERS", "6300"))
+    print(f"== notifications: one offer to {providers} providers ==", flush=True)
+    await notifications.run(providers, int(os.environ.get("BENCH_NOTIFY_USERS", "5")))
 
 
 if __name__ == "__main__":

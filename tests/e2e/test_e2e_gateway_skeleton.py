@@ -17,6 +17,8 @@ from cqrs_kit.testing import (
     grant,
     isolated_settings,
     new_ods_code,
+    organisation,
+    publish,
     skip_history,
 )
 from cqrs_local.config import Layout
@@ -61,14 +63,19 @@ async def behind_gateway(infra: dict[str, str], tmp_path: Path) -> AsyncIterator
 
 async def test_offer_to_task_through_the_gateway(behind_gateway: tuple[str, str, str]) -> None:
     url, commissioner, provider = behind_gateway
-    headers = bearer(grant("Commissioning Management", commissioner), grant("Service Management", provider))
+    headers = bearer(grant("Commissioning Management", commissioner))
     async with httpx.AsyncClient(base_url=url, timeout=30, headers=headers) as gateway:
         offer = await offer_to(gateway, "/api/participation", commissioner, provider)
+        if commissioner == "QWE":  # the test's own processes: announce the new provider as identity would
+            await publish(organisation(provider, "GP Practice"))
+        manager = bearer(grant("Service Management", provider))
 
         async def tasks() -> list[dict[str, Any]]:
-            response = await gateway.get("/api/notifications/tasks", params={"organisation": provider})
+            response = await gateway.get(
+                "/api/notifications/tasks", params={"organisation": provider}, headers=manager
+            )
             assert response.status_code == 200, response.text
-            found: list[dict[str, Any]] = response.json()
+            found: list[dict[str, Any]] = response.json()["items"]
             return [t for t in found if t["subject_id"] == offer["offer_id"]]
 
         found = await eventually(tasks, timeout=60)

@@ -11,7 +11,9 @@ from cqrs_kit.testing import (
     grant,
     isolated_settings,
     new_ods_code,
+    organisation,
     running_app,
+    seed_directory,
     skip_history,
 )
 from cqrs_notifications.app import create_app as notifications_app
@@ -27,19 +29,23 @@ async def test_offer_becomes_a_task_for_the_provider() -> None:
     notifications_settings = isolated_settings("notifications")
     await skip_history(notifications_settings.group, OfferMade.topic)
     participation_service = participation_app(isolated_settings("participation"))
+    notifications_asgi = notifications_app(notifications_settings)
     async with (
         running_app(participation_service) as participation,
-        running_app(notifications_app(notifications_settings)) as notifications,
+        running_app(notifications_asgi) as notifications,
     ):
         await seed_offer_directory(runtime_of(participation_service).directory, provider)
         participation.headers.update(COMMISSIONER)
-        notifications.headers.update(COMMISSIONER)
+        await seed_directory(
+            runtime_of(notifications_asgi).directory, [organisation(provider, "GP Practice")]
+        )
+        notifications.headers.update(bearer(grant("Service Management", provider)))
         offer = await offer_to(participation, API, "QWE", provider)
         assert offer["status"] == "Offered"
 
         async def tasks() -> list[dict[str, Any]]:
             response = await notifications.get("/api/notifications/tasks", params={"organisation": provider})
-            result: list[dict[str, Any]] = response.json()
+            result: list[dict[str, Any]] = response.json()["items"]
             return result
 
         found = await eventually(tasks, timeout=30)

@@ -7,7 +7,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
 from cqrs_kit.runtime import Runtime
-from cqrs_kit.testing import ServiceProcess, bearer, grant, new_ods_code
+from cqrs_kit.testing import (
+    ServiceProcess,
+    bearer,
+    grant,
+    new_ods_code,
+    organisation,
+    publish,
+)
 from cqrs_participation.testing import offer_to, seed_offer_directory
 
 COMMISSIONER = bearer(grant("Commissioning Management", "QWE"))
@@ -30,14 +37,23 @@ async def make_offer(participation: ServiceProcess, provider: str) -> dict[str, 
         return await offer_to(client, participation.url, "QWE", provider)
 
 
+_ANNOUNCED: set[str] = set()
+
+
 async def tasks_of(notifications: ServiceProcess, provider: str) -> list[dict[str, Any]]:
-    """The provider's Message Centre tasks."""
+    """The provider's Message Centre tasks, as its Service Management user sees them (the service's
+    Directory learns the provider from identity's topic, as it would from identity)."""
+    if provider not in _ANNOUNCED:
+        await publish(organisation(provider, "GP Practice"))
+        _ANNOUNCED.add(provider)
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.get(
-            f"{notifications.url}/tasks", params={"organisation": provider}, headers=COMMISSIONER
+            f"{notifications.url}/tasks",
+            params={"organisation": provider},
+            headers=bearer(grant("Service Management", provider)),
         )
     assert response.status_code == 200, response.text
-    body: list[dict[str, Any]] = response.json()
+    body: list[dict[str, Any]] = response.json()["items"]
     return body
 
 

@@ -114,7 +114,7 @@ def test_every_part_binds_loopback_only(layout: Layout) -> None:
     assert f"TCPAddr {HOST}" in configs["clamd/clamd.conf"].splitlines()
     assert argv["smtp"][argv["smtp"].index("--host") + 1] == HOST
     assert f"listen {HOST}:{layout.ports.gateway};" in configs["nginx/nginx.conf"]
-    for name in SERVICES:
+    for name in (*SERVICES, "portal"):
         assert argv[name][argv[name].index("--host") + 1] == HOST
     everything = " ".join(" ".join(a) for a in argv.values()) + "".join(configs.values())
     assert "0.0.0.0" not in everything
@@ -163,6 +163,8 @@ def test_nginx_config_routes_each_service_and_is_valid(layout: Layout) -> None:
     routes = dict(re.findall(r"location /api/([a-z]+)/ \{ proxy_pass http://([\d.:]+); \}", conf))
     assert routes == {name: f"{HOST}:{layout.ports.service(name)}" for name in SERVICES}
     assert "location = /gateway/healthz" in conf
+    assert f"location / {{ proxy_pass http://{HOST}:{layout.ports.portal};" in conf
+    assert "location /api/ { default_type application/json; return 404" in conf
     directives = [line for line in conf.splitlines() if not line.lstrip().startswith("#")]
     assert not [line for line in directives if re.search(r"@[A-Z_]+@", line)]
 

@@ -11,6 +11,8 @@ SCANNING_SCAN = "cqrs.scanning.scan"
 IDENTITY_ORGANISATION = "cqrs.identity.organisation"
 IDENTITY_USER = "cqrs.identity.user"
 NOTIFICATIONS_TASK = "cqrs.notifications.task"
+EXTRACTION_ACHIEVEMENT = "cqrs.extraction.achievement"
+"""Inbound: achievement counts sent by a GP data extraction system (another NHS system)."""
 
 ALL_TOPICS: tuple[str, ...] = (
     PARTICIPATION_OFFER,
@@ -22,6 +24,7 @@ ALL_TOPICS: tuple[str, ...] = (
     IDENTITY_ORGANISATION,
     IDENTITY_USER,
     NOTIFICATIONS_TASK,
+    EXTRACTION_ACHIEVEMENT,
 )
 """Every event topic (dead-letter topics excluded: they are derived per consumer group)."""
 

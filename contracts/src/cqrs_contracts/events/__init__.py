@@ -1,12 +1,32 @@
 """Every integration event model, importable from one place."""
 
 from cqrs_contracts.events.base import Event
+from cqrs_contracts.events.claim_lifecycle import (
+    AddedComponent,
+    Answer,
+    AttachmentDeleted,
+    AttachmentStatusChanged,
+    ClaimComponentsAdded,
+    ClaimComponentsRemoved,
+    ClaimDeleted,
+    ClaimDetailsEntered,
+    ClaimDrafted,
+    ClaimReadyForTier1Review,
+    ClaimReturned,
+    ClaimSentForApproval,
+    ClaimServicesSelected,
+    EnteredLine,
+)
 from cqrs_contracts.events.claims import (
     AttachmentUploaded,
     ClaimLine,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
 )
+from cqrs_contracts.events.extraction import AchievementExtracted, IndicatorCounts
 from cqrs_contracts.events.participation import (
     OfferAccepted,
     OfferCancelled,
@@ -20,12 +40,31 @@ from cqrs_contracts.events.participation import (
 from cqrs_contracts.events.scanning import FileScanned
 
 __all__ = [
+    "AchievementExtracted",
+    "AddedComponent",
+    "Answer",
+    "AttachmentDeleted",
+    "AttachmentStatusChanged",
     "AttachmentUploaded",
+    "ClaimComponentsAdded",
+    "ClaimComponentsRemoved",
+    "ClaimDeleted",
+    "ClaimDetailsEntered",
+    "ClaimDrafted",
     "ClaimLine",
+    "ClaimReadyForTier1Review",
+    "ClaimReturned",
+    "ClaimSentForApproval",
+    "ClaimServicesSelected",
     "ClaimSubmitted",
     "DeclarationApproved",
+    "DeclarationDeclared",
+    "DeclarationOpened",
+    "DeclarationRecalculated",
+    "EnteredLine",
     "Event",
     "FileScanned",
+    "IndicatorCounts",
     "OfferAccepted",
     "OfferCancelled",
     "OfferMade",

@@ -1,4 +1,4 @@
-"""`cqrs-local up|down|status|logs|env`: the operator's handle on the native local stack."""
+"""`cqrs-local up|down|status|logs|env|install`: the operator's handle on the native local stack."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from cqrs_local import probes, procs
+from cqrs_local import install, probes, procs
 from cqrs_local.config import HOST, Layout
 from cqrs_local.install import InstallError
 from cqrs_local.parts import Part, infrastructure, services
@@ -72,7 +72,7 @@ async def _statuses(layout: Layout, parts: list[Part]) -> list[procs.Status]:
     return list(await asyncio.gather(*(procs.status(layout, p) for p in parts)))
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911, PLR0912 - one return and branch per command
     """Parse the command line and run one command."""
     parser = argparse.ArgumentParser(prog="cqrs-local", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,12 +84,15 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
     logs.add_argument("part", nargs="?", help="part name; all when omitted")
     logs.add_argument("-f", "--follow", action="store_true")
     sub.add_parser("env", help="print endpoints as shell export lines")
+    setup = sub.add_parser("install", help="build the portal's assets (and the test browser) when missing")
+    setup.add_argument("--browser", action="store_true", help="also Debian's chromium-headless-shell")
     args = parser.parse_args(argv)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # probes fail by design until ready
     layout = Layout.from_env()
     every = infrastructure(layout) + services(layout)
     if args.command == "up":
         try:
+            install.portal_assets(layout)
             asyncio.run(_up(layout, infrastructure(layout)))
             if args.services:
                 asyncio.run(_up(layout, services(layout)))
@@ -103,6 +106,15 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one return pe
                 print(f"{part.name:<14} stopped")
         if procs.stop(layout, "postgres", signal.SIGINT):  # left from a run with the other backend
             print(f"{'postgres':<14} stopped")
+        return 0
+    if args.command == "install":
+        try:
+            print(f"portal assets in {install.portal_assets(layout)}")
+            if args.browser:
+                print(f"browser for the portal's tests: {install.chromium_headless_shell()}")
+        except InstallError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "status":
         return _print_status(layout, every)

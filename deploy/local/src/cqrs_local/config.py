@@ -15,6 +15,7 @@ S3_ACCESS_KEY = "cqrs-local-access"
 S3_SECRET_KEY = "cqrs-local-secret-not-for-production"  # noqa: S105 - local stack only
 
 SERVICES = ("identity", "participation", "claims", "scanning", "notifications")
+PORTAL = "portal"
 
 
 def repo_root() -> Path:
@@ -40,6 +41,8 @@ class Ports:
     smtp: int = 12525
     gateway: int = 8080
     service_base: int = 18100
+    #: The web portal (cqrs_portal): the gateway sends everything outside /api/ to it.
+    portal: int = 18106
 
     def service(self, name: str) -> int:
         """Port of one service's HTTP server (behind the gateway)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -126,3 +127,102 @@ def postgres_bindir() -> Path:
     if not versions:
         raise InstallError("the postgresql package installed no server under /usr/lib/postgresql")
     return versions[-1].parent
+
+
+NHSUK_FRONTEND_VERSION = "10.6.1"  # the release nhsuk-frontend-jinja 0.10.2's macros are made for
+SASS_VERSION = "1.108.2"
+PORTAL = repo_root() / "frontends" / "portal"
+
+
+def portal_static() -> Path:
+    """Where the portal serves its compiled assets from (in the package, ignored by git)."""
+    return PORTAL / "src" / "cqrs_portal" / "static"
+
+
+def _portal_key() -> str:
+    """What the compiled assets depend on: the npm releases and the portal's own SCSS."""
+    digest = hashlib.sha256(f"nhsuk-frontend@{NHSUK_FRONTEND_VERSION} sass@{SASS_VERSION}".encode())
+    for scss in sorted((PORTAL / "assets").glob("*.scss")):
+        digest.update(scss.read_bytes())
+    return digest.hexdigest()
+
+
+def _npm_packages(layout: Layout) -> Path:
+    """nhsuk-frontend and sass from the npm registry, installed once into the cache."""
+    home = layout.cache / f"npm-nhsuk-{NHSUK_FRONTEND_VERSION}-sass-{SASS_VERSION}"
+    modules = home / "node_modules"
+    if (modules / "nhsuk-frontend" / "package.json").exists() and (modules / ".bin" / "sass").exists():
+        return modules
+    npm = _need("npm", "install Node.js and npm (apt-get install nodejs npm) to build the portal's assets")
+    print(
+        f"installing nhsuk-frontend {NHSUK_FRONTEND_VERSION} and sass {SASS_VERSION} from npm ...", flush=True
+    )
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "package.json").write_text('{"private": true}\n')
+    _run(
+        [
+            npm,
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "--no-save",
+            f"nhsuk-frontend@{NHSUK_FRONTEND_VERSION}",
+            f"sass@{SASS_VERSION}",
+        ],
+        cwd=home,
+        what="portal assets (npm)",
+    )
+    return modules
+
+
+def portal_assets(layout: Layout) -> Path:
+    """The portal's CSS compiled from nhsuk-frontend's SCSS with local fonts and asset paths, plus the
+    design system's images and JavaScript; rebuilt only when a version or the SCSS changes."""
+    static = portal_static()
+    stamp = static / ".built"
+    key = _portal_key()
+    if stamp.exists() and stamp.read_text() == key:
+        return static
+    modules = _npm_packages(layout)
+    print("compiling the portal's stylesheet with sass ...", flush=True)
+    partial = static.with_name("static.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    dist = modules / "nhsuk-frontend" / "dist" / "nhsuk"
+    shutil.copytree(dist / "assets", partial)
+    (partial / "js").mkdir()
+    shutil.copy(dist / "nhsuk-frontend.min.js", partial / "js" / "nhsuk-frontend.min.js")
+    _run(
+        [
+            str(modules / ".bin" / "sass"),
+            "--no-source-map",
+            "--style=compressed",
+            "--quiet-deps",
+            f"--load-path={modules}",
+            str(PORTAL / "assets" / "portal.scss"),
+            str(partial / "css" / "portal.css"),
+        ],
+        what="portal assets (sass)",
+    )
+    (partial / ".built").write_text(key)
+    shutil.rmtree(static, ignore_errors=True)
+    partial.rename(static)
+    return static
+
+
+CHROMIUM_PATHS = (
+    Path("/usr/lib/chromium/chromium-headless-shell"),
+    Path("/usr/bin/chromium-headless-shell"),
+)
+
+
+def chromium_headless_shell() -> Path:
+    """Debian's chromium-headless-shell for the portal's browser tests (never a downloaded build)."""
+    for path in CHROMIUM_PATHS:
+        if path.exists():
+            return path
+    apt_install("chromium-headless-shell")
+    for path in CHROMIUM_PATHS:
+        if path.exists():
+            return path
+    raise InstallError("chromium-headless-shell installed but no binary found at " + str(CHROMIUM_PATHS[0]))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cqrs_local import install, probes
-from cqrs_local.config import HOST, S3_ACCESS_KEY, S3_SECRET_KEY, SERVICES, Layout, repo_root
+from cqrs_local.config import HOST, PORTAL, S3_ACCESS_KEY, S3_SECRET_KEY, SERVICES, Layout, repo_root
 
 
 @dataclass(frozen=True)
@@ -326,6 +326,7 @@ def _nginx(layout: Layout) -> list[str]:
         .replace("@HOME@", str(home))
         .replace("@LISTEN@", f"{HOST}:{layout.ports.gateway}")
         .replace("@ROUTES@", routes)
+        .replace("@PORTAL@", f"{HOST}:{layout.ports.portal}")
         .replace("@ERROR_LOG@", str(layout.log_file("nginx")))
     )
     return [
@@ -437,8 +438,44 @@ def _service_probe(name: str) -> Callable[[Layout], Awaitable[str | None]]:
     return probe
 
 
+def _portal(layout: Layout) -> list[str]:
+    install.portal_assets(layout)
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "cqrs_portal.app:create_app",
+        "--factory",
+        "--host",
+        HOST,
+        "--port",
+        str(layout.ports.portal),
+        "--no-access-log",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        HOST,
+    ]
+
+
+def _portal_env(layout: Layout) -> dict[str, str]:
+    return {**layout.endpoints(), "CQRS_ENVIRONMENT": "development"}
+
+
+def portal(layout: Layout) -> Part:
+    """The web portal: one uvicorn process behind the gateway, a client of the services' API."""
+    return Part(
+        PORTAL,
+        f"{HOST}:{layout.ports.portal}",
+        _portal,
+        lambda lay: probes.http_ok(f"http://{HOST}:{lay.ports.portal}/healthz"),
+        env=_portal_env,
+        start_timeout=60.0,
+        wave=2,
+    )
+
+
 def services(layout: Layout) -> list[Part]:
-    """The five CQRS services, each one uvicorn process behind the gateway."""
+    """The five CQRS services, each one uvicorn process behind the gateway, and the portal."""
     return [
         Part(
             name,
@@ -450,4 +487,4 @@ def services(layout: Layout) -> list[Part]:
             wave=2,
         )
         for name in SERVICES
-    ]
+    ] + [portal(layout)]

@@ -36,6 +36,11 @@ class ServiceSettings(BaseSettings):
     s3_secret_key: str = "cqrs-local-secret-not-for-production"  # noqa: S105 - refused outside development
     clamd_address: str = "127.0.0.1:13310"
     smtp_address: str = "127.0.0.1:12525"
+    mail_backend: Literal["smtp", "notify"] = "smtp"
+    mail_from: str = "CQRS <no-reply@cqrs.local>"
+    notify_api_key: str | None = None
+    notify_template_id: str | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
     jwks_url: str | None = None
     jwt_issuer: str = "cqrs-identity"
     jwt_audience: str = "cqrs"
@@ -60,6 +65,9 @@ class ServiceSettings(BaseSettings):
                         f"for environment {self.environment!r}"
                     )
                     raise InsecureSettingsError(msg)
+        if self.mail_backend == "notify" and not (self.notify_api_key and self.notify_template_id):
+            msg = "CQRS_MAIL_BACKEND=notify needs CQRS_NOTIFY_API_KEY and CQRS_NOTIFY_TEMPLATE_ID"
+            raise ValueError(msg)
         return self
 
     def secret_fields(self) -> tuple[str, ...]:
@@ -80,6 +88,12 @@ class ServiceSettings(BaseSettings):
     def json_logs(self) -> bool:
         """JSON in production (and wherever asked), readable lines in development."""
         return self.log_json if self.log_json is not None else self.environment == "production"
+
+    @property
+    def smtp_host_port(self) -> tuple[str, int]:
+        """The SMTP server's address split for a client."""
+        host, port = self.smtp_address.rsplit(":", 1)
+        return host, int(port)
 
     @property
     def clamd_host_port(self) -> tuple[str, int]:

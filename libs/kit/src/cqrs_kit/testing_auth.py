@@ -69,11 +69,15 @@ def token_for(
     user_id: str | None = None,
     name: str = "Test User",
     email: str = "test.user@example.nhs.uk",
-    lifetime: int = 300,
+    lifetime: int = 7200,
     issuer: str = ISSUER,
     audience: str = AUDIENCE,
 ) -> str:
-    """An access token shaped like identity's, signed by TEST_KEY, for a user holding these grants."""
+    """An access token shaped like identity's, signed by TEST_KEY, for a user holding these grants.
+
+    It lives two hours by default (identity's own last minutes): module-level tokens must outlast a
+    whole test run on a loaded machine; pass ``lifetime`` to test expiry.
+    """
     now = int(dt.datetime.now(dt.UTC).timestamp())
     claims = {
         "sub": user_id or f"user-{uuid.uuid4().hex[:12]}",

@@ -9,6 +9,6 @@ async def test_claims_is_alive_ready_and_documented() -> None:
         assert (await client.get("/api/claims/healthz")).json() == {"status": "alive", "service": "claims"}
         ready = await client.get("/api/claims/readyz")
         assert ready.status_code == 200
-        assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+        assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "object_store": "ok"}
         assert (await client.get("/api/claims/openapi.json")).json()["info"]["title"] == "CQRS claims"
         assert (await client.get("/api/claims/asyncapi.json")).status_code == 200

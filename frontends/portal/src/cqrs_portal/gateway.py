@@ -1,0 +1,360 @@
+"""The portal's one client of the public API: every call to a service goes through the gateway here.
+
+Pages call a method named after what the user does; the method knows the service's path and body.
+Later pages (offers, claims, declarations, Message Centre) add their methods in a section of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+Json = dict[str, Any]
+
+IDENTITY = "/api/identity"
+
+
+@dataclass
+class FieldError:
+    """One field a service refused, in its words."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class ApiProblem(Exception):
+    """A service refused the call with RFC 9457 problem details (or failed without them)."""
+
+    status: int
+    title: str
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.title}: {self.detail}"
+
+    def field_message(self, name: str) -> str | None:
+        """What the service said about one field, if it named it."""
+        return next((e.message for e in self.errors if e.field.split(".")[-1] == name), None)
+
+
+class NotLoggedIn(Exception):
+    """The user has no token, or it expired and could not be refreshed: they must log in again."""
+
+
+class Credentials(Protocol):
+    """What a signed-in session lends the client: its tokens, and where to keep refreshed ones."""
+
+    access_token: str | None
+    refresh_token: str | None
+
+    def keep_tokens(self, tokens: Json) -> None:
+        """Store tokens from a refresh."""
+
+
+def _problem(response: httpx.Response) -> ApiProblem:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    errors = [
+        FieldError(str(e.get("field") or ""), str(e.get("message") or ""))
+        for e in body.get("errors") or []
+        if isinstance(e, dict)
+    ]
+    return ApiProblem(
+        status=response.status_code,
+        title=str(body.get("title") or response.reason_phrase),
+        detail=str(body.get("detail") or "The service could not do that; nothing was changed."),
+        errors=errors,
+    )
+
+
+class Gateway:
+    """Calls the services through the gateway with the user's token, refreshing it once when it
+    has expired."""
+
+    def __init__(
+        self, base_url: str, *, timeout: float = 15.0, transport: httpx.AsyncBaseTransport | None = None
+    ):
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def _send(
+        self, method: str, path: str, token: str | None, *, json: Any = None, params: Any = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            return await self._http.request(method, path, json=json, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ApiProblem(
+                503, "Service unavailable", "CQRS could not be reached; try again later."
+            ) from exc
+
+    async def call(
+        self, creds: Credentials | None, method: str, path: str, *, json: Any = None, params: Any = None
+    ) -> httpx.Response:
+        """One call as the user; a refused call raises ApiProblem, an expired login NotLoggedIn."""
+        token = creds.access_token if creds else None
+        response = await self._send(method, path, token, json=json, params=params)
+        if response.status_code == 401 and creds is not None:
+            if not creds.refresh_token:
+                raise NotLoggedIn
+            refreshed = await self._send(
+                "POST", f"{IDENTITY}/token/refresh", None, json={"refresh_token": creds.refresh_token}
+            )
+            if refreshed.status_code != 200:
+                raise NotLoggedIn
+            creds.keep_tokens(refreshed.json())
+            response = await self._send(method, path, creds.access_token, json=json, params=params)
+            if response.status_code == 401:
+                raise NotLoggedIn
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response
+
+    async def _json(self, creds: Credentials | None, method: str, path: str, **kwargs: Any) -> Any:
+        return (await self.call(creds, method, path, **kwargs)).json()
+
+    # --- identity: logging in ---------------------------------------------------------------
+
+    async def login(self, email: str, password: str) -> Json:
+        """Log in: access and refresh tokens."""
+        body: Json = await self._json(
+            None, "POST", f"{IDENTITY}/login", json={"email": email, "password": password}
+        )
+        return body
+
+    async def logout(self, refresh_token: str) -> None:
+        """Stop the refresh token working."""
+        await self.call(None, "POST", f"{IDENTITY}/logout", json={"refresh_token": refresh_token})
+
+    # --- identity: My Profile ---------------------------------------------------------------
+
+    async def profile(self, creds: Credentials) -> Json:
+        """My Profile: account, memberships with roles, and the organisations in scope."""
+        body: Json = await self._json(creds, "GET", f"{IDENTITY}/users/me")
+        return body
+
+    async def change_preferences(
+        self, creds: Credentials, *, task_emails: bool, message_emails: bool
+    ) -> Json:
+        """Choose which emails to receive."""
+        body: Json = await self._json(
+            creds,
+            "PUT",
+            f"{IDENTITY}/users/me/notification-preferences",
+            json={"task_emails": task_emails, "message_emails": message_emails},
+        )
+        return body
+
+    async def disable_own_account(self, creds: Credentials, reason: str, reason_text: str | None) -> Json:
+        """Disable the user's own account."""
+        body: Json = await self._json(
+            creds, "POST", f"{IDENTITY}/users/me/disable", json={"reason": reason, "reason_text": reason_text}
+        )
+        return body
+
+    # --- identity: organisations and roles ----------------------------------------------------
+
+    async def organisations(self, creds: Credentials, **filters: str) -> list[Json]:
+        """Organisations, filtered by kind, parent or a search of code and name."""
+        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/organisations", params=filters)
+        return found
+
+    async def descendants(self, creds: Credentials, ods_code: str, kind: str | None = None) -> list[Json]:
+        """Every organisation below one, nearest first."""
+        params = {"kind": kind} if kind else None
+        found: list[Json] = await self._json(
+            creds, "GET", f"{IDENTITY}/organisations/{ods_code}/descendants", params=params
+        )
+        return found
+
+    async def roles(self, creds: Credentials) -> list[Json]:
+        """The roles catalogue: where each role may be held."""
+        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/roles")
+        return found
+
+    async def relationship_report(self, creds: Credentials, params: dict[str, str]) -> list[Json]:
+        """Network organisation relationship report lines."""
+        found: list[Json] = await self._json(
+            creds, "GET", f"{IDENTITY}/pcn-relationships/report", params={**params, "format": "json"}
+        )
+        return found
+
+    async def relationship_report_csv(self, creds: Credentials, params: dict[str, str]) -> httpx.Response:
+        """The same report as the service's CSV file."""
+        return await self.call(
+            creds, "GET", f"{IDENTITY}/pcn-relationships/report", params={**params, "format": "csv"}
+        )
+
+    # --- identity: Pending Actions and invitations ----------------------------------------------
+
+    async def pending_actions(
+        self, creds: Credentials, *, sort: str, order: str, status: str | None
+    ) -> list[Json]:
+        """Registrations and access requests to review."""
+        params = {"sort": sort, "order": order} | ({"status": status} if status else {})
+        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/pending-actions", params=params)
+        return found
+
+    async def decide_request(
+        self, creds: Credentials, action: Json, *, approve: bool, reason: str | None
+    ) -> Json:
+        """Approve or reject a registration or an access request (one Pending Actions line)."""
+        if action["kind"] == "Registration":
+            base = f"{IDENTITY}/registrations/{action['user_id']}"
+        else:
+            base = f"{IDENTITY}/access-requests/{action['request_id']}"
+        if approve:
+            body: Json = await self._json(creds, "POST", f"{base}/approve", json={})
+        else:
+            body = await self._json(creds, "POST", f"{base}/reject", json={"reason": reason})
+        return body
+
+    async def invite(self, creds: Credentials, invitation: Json) -> Json:
+        """Invite a person to a role at an organisation."""
+        body: Json = await self._json(creds, "POST", f"{IDENTITY}/invitations", json=invitation)
+        return body
+
+    # --- identity: Users ------------------------------------------------------------------------
+
+    async def users(self, creds: Credentials, organisation: str | None = None) -> list[Json]:
+        """Users at the organisations the caller manages."""
+        params = {"organisation": organisation} if organisation else None
+        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/users", params=params)
+        return found
+
+    async def user(self, creds: Credentials, user_id: str) -> Json:
+        """One user."""
+        body: Json = await self._json(creds, "GET", f"{IDENTITY}/users/{user_id}")
+        return body
+
+    async def audit(self, creds: Credentials, user_id: str) -> list[Json]:
+        """The audit trail of one user's account."""
+        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/audit", params={"user_id": user_id})
+        return found
+
+    async def change_roles(
+        self, creds: Credentials, user_id: str, organisation: str, roles: list[Json]
+    ) -> Json:
+        """Set a user's roles at one organisation."""
+        body: Json = await self._json(
+            creds,
+            "PUT",
+            f"{IDENTITY}/users/{user_id}/roles",
+            json={"organisation": organisation, "roles": roles},
+        )
+        return body
+
+    async def assign_clusters(
+        self, creds: Credentials, user_id: str, organisation: str, cluster_ids: list[str]
+    ) -> Json:
+        """Limit a user at an organisation to some of its clusters."""
+        body: Json = await self._json(
+            creds,
+            "PUT",
+            f"{IDENTITY}/users/{user_id}/clusters",
+            json={"organisation": organisation, "cluster_ids": cluster_ids},
+        )
+        return body
+
+    async def revoke(self, creds: Credentials, user_id: str, organisation: str) -> Json:
+        """Revoke a user's access at one organisation."""
+        body: Json = await self._json(
+            creds, "POST", f"{IDENTITY}/users/{user_id}/revoke", json={"organisation": organisation}
+        )
+        return body
+
+    async def enable(self, creds: Credentials, user_id: str, organisation: str | None) -> Json:
+        """Give back access at an organisation, or re-enable a disabled account."""
+        body: Json = await self._json(
+            creds, "POST", f"{IDENTITY}/users/{user_id}/enable", json={"organisation": organisation}
+        )
+        return body
+
+    async def disable(self, creds: Credentials, user_id: str, reason: str, reason_text: str | None) -> Json:
+        """Disable a user's account with a reason."""
+        body: Json = await self._json(
+            creds,
+            "POST",
+            f"{IDENTITY}/users/{user_id}/disable",
+            json={"reason": reason, "reason_text": reason_text},
+        )
+        return body
+
+    # --- identity: Service Provider Clusters and Allocated Reports ------------------------------
+
+    async def clusters(self, creds: Credentials, organisation: str) -> Json:
+        """An organisation's clusters (or the message shown when it has none)."""
+        body: Json = await self._json(
+            creds, "GET", f"{IDENTITY}/clusters", params={"organisation": organisation}
+        )
+        return body
+
+    async def cluster(self, creds: Credentials, cluster_id: str) -> Json:
+        """One cluster with its organisations."""
+        body: Json = await self._json(creds, "GET", f"{IDENTITY}/clusters/{cluster_id}")
+        return body
+
+    async def create_cluster(self, creds: Credentials, cluster: Json) -> Json:
+        """Create a cluster."""
+        body: Json = await self._json(creds, "POST", f"{IDENTITY}/clusters", json=cluster)
+        return body
+
+    async def update_cluster(
+        self, creds: Credentials, cluster_id: str, details: Json, add: list[str], remove: list[str]
+    ) -> Json:
+        """Submit a cluster's changes: name and description, organisations added and removed."""
+        body: Json = await self._json(creds, "PATCH", f"{IDENTITY}/clusters/{cluster_id}", json=details)
+        if add:
+            body = await self._json(
+                creds, "POST", f"{IDENTITY}/clusters/{cluster_id}/organisations", json={"organisations": add}
+            )
+        if remove:
+            body = await self._json(
+                creds,
+                "POST",
+                f"{IDENTITY}/clusters/{cluster_id}/organisations/remove",
+                json={"organisations": remove},
+            )
+        return body
+
+    async def allocations(self, creds: Credentials, organisation: str, **filters: str) -> list[Json]:
+        """What an organisation allocated to its descendants."""
+        found: list[Json] = await self._json(
+            creds, "GET", f"{IDENTITY}/allocated-reports", params={"organisation": organisation, **filters}
+        )
+        return found
+
+    async def allocate(
+        self, creds: Credentials, organisation: str, descendant: str, services: list[Json]
+    ) -> Json:
+        """Allocate Quality Services' reports to a descendant."""
+        body: Json = await self._json(
+            creds,
+            "POST",
+            f"{IDENTITY}/allocated-reports",
+            json={"organisation": organisation, "descendant": descendant, "services": services},
+        )
+        return body
+
+    async def unallocate(
+        self, creds: Credentials, organisation: str, descendant: str, ids: list[str]
+    ) -> Json:
+        """Stop allocating Quality Services' reports to a descendant."""
+        body: Json = await self._json(
+            creds,
+            "POST",
+            f"{IDENTITY}/allocated-reports/remove",
+            json={"organisation": organisation, "descendant": descendant, "quality_service_ids": ids},
+        )
+        return body

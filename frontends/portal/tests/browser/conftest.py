@@ -1,0 +1,293 @@
+"""Browser tests of the portal on the real stack: identity with its demo data in a database of its
+own, the portal as its own process calling identity over HTTP, and Debian's chromium-headless-shell
+driven by pytest-playwright. Every page a journey loads is checked with axe-core (WCAG 2.2 AA), and
+nothing may be fetched from outside the portal."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+from pymongo import MongoClient
+
+from cqrs_contracts import topics
+from cqrs_contracts.registry import deserialize
+from cqrs_kit.testing import ServiceProcess, free_port, isolated_settings, read_topic, settings_env, unique
+from cqrs_local.install import chromium_headless_shell
+
+T = TypeVar("T")
+DEMO_PASSWORD = "CQRS-demo-2025!"
+DEMO_DOMAIN = "demo.cqrs.local"
+NEW_PASSWORD = "a long portal test passphrase 7"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to its end on a thread of its own: Playwright's sync API keeps an event loop
+    running on the test's thread, so asyncio.run cannot be used there."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+def demo(local: str) -> str:
+    """A demo user's login by the part before @ (services/identity/DEMO_USERS.md)."""
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+@pytest.fixture(scope="session")
+def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the identity and portal processes log."""
+    return tmp_path_factory.mktemp("portal-logs")
+
+
+@pytest.fixture(scope="session")
+def identity_url(infra: dict[str, str], logs_dir: Path) -> Iterator[str]:
+    """Identity as its own process with the demo data loaded into a database only this run uses."""
+    settings = isolated_settings("identity")
+    env = {**os.environ, **settings_env(settings)}
+    subprocess.run([sys.executable, "-m", "cqrs_identity.demo"], env=env, check=True, timeout=300)
+    process = ServiceProcess("cqrs_identity.app", settings, free_port(), logs_dir / "identity.log")
+    process.start()
+    try:
+        in_own_loop(process.wait_ready)
+        yield f"http://127.0.0.1:{process.port}"
+    finally:
+        process.stop()
+        MongoClient(infra["CQRS_MONGO_URL"]).drop_database(settings.database_name)
+
+
+@pytest.fixture(scope="session")
+def portal_url(infra: dict[str, str], identity_url: str, logs_dir: Path) -> Iterator[str]:
+    """The portal as its own uvicorn process; its gateway is identity (the only service it calls)."""
+    port = free_port()
+    database = unique("test_portal").replace("-", "_")
+    env = {
+        **os.environ,
+        "CQRS_GATEWAY_URL": identity_url,
+        "CQRS_MONGO_URL": infra["CQRS_MONGO_URL"],
+        "CQRS_PORTAL_DATABASE": database,
+    }
+    log = (logs_dir / "portal.log").open("ab")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "cqrs_portal.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(process, f"{url}/readyz", logs_dir / "portal.log")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(20)
+        log.close()
+        MongoClient(infra["CQRS_MONGO_URL"]).drop_database(database)
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    for _ in range(300):
+        if process.poll() is not None:
+            pytest.fail(f"the portal exited with {process.returncode}; see {log}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        subprocess.run(["sleep", "0.2"], check=True)
+    pytest.fail(f"the portal was not ready; see {log}")
+
+
+@pytest.fixture(scope="session")
+def base_url(portal_url: str) -> str:
+    """pytest-playwright opens relative URLs on the portal."""
+    return portal_url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's chromium-headless-shell (never a browser downloaded by `playwright install`)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(chromium_headless_shell()),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """A desktop-sized window (test_portal_without_javascript turns JavaScript off)."""
+    return {**browser_context_args, "viewport": {"width": 1100, "height": 900}}
+
+
+class Journey:
+    """A person's journey in the browser: runs axe-core (WCAG 2.2 AA) on every page loaded, records
+    anything fetched from outside the portal, logs in and saves the journey's screenshot."""
+
+    def __init__(self, page: Page, base: str, output_path: str) -> None:
+        self.page = page
+        self.base = base
+        self.output_path = Path(output_path)
+        self.axe = Axe()
+        self.loaded: list[str] = []
+        self.checked: list[str] = []
+        self.outside: list[str] = []
+        page.on("load", lambda p: self.loaded.append(p.url))
+        page.on("request", self._request)
+
+    def _request(self, request: Any) -> None:
+        if not request.url.startswith(self.base) and not request.url.startswith("data:"):
+            self.outside.append(request.url)
+
+    def check(self) -> None:
+        """Fail on any WCAG 2.2 AA violation of the page now shown."""
+        results = self.axe.run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        assert results.violations_count == 0, f"{self.page.url}\n{results.generate_report()}"
+        self.checked.append(self.page.url)
+
+    def finish(self) -> None:
+        """Every loaded page was checked, and nothing came from elsewhere."""
+        unchecked = [url for url in self.loaded if url not in self.checked]
+        assert not unchecked, f"pages loaded but not checked for accessibility: {unchecked}"
+        assert not self.outside, f"fetched from outside the portal: {self.outside}"
+
+    def log_in(self, email: str, password: str = DEMO_PASSWORD) -> None:
+        """Log in through the login page as a person would."""
+        self.page.goto("/login")
+        self.check()
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password", exact=True).fill(password)
+        self.click("Log in")
+
+    def click(self, name: str) -> None:
+        """Click a button, a link styled as one, or a link in the page's content (a menu tile, a
+        table's link) by its accessible name, then check the page it leads to."""
+        main = self.page.locator("#maincontent")
+        target = main.get_by_role("button", name=name, exact=True).or_(
+            main.get_by_role("link", name=name, exact=True)
+        )
+        with self.page.expect_navigation():
+            target.click()
+        self.check()
+
+    def screenshot(self, name: str) -> Path:
+        """Save the page as the journey's screenshot under the test output folder."""
+        path = self.output_path / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def journey(page: Page, portal_url: str, output_path: str) -> Iterator[Journey]:
+    """The browser page of one journey, with accessibility and no-outside-requests checks."""
+    watcher = Journey(page, portal_url, output_path)
+    yield watcher
+    watcher.finish()
+
+
+class Api:
+    """Test set-up through identity's public API, as another person or system would do it."""
+
+    def __init__(self, base: str) -> None:
+        self.http = httpx.Client(base_url=f"{base}/api/identity", timeout=30)
+
+    def headers(self, email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+        """Authorization headers of a fresh login."""
+        response = self.http.post("/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def register(self, first: str, last: str, organisation: str, role: str | None = None) -> dict[str, Any]:
+        """A person registers (public); their request waits in Pending Actions."""
+        email = f"{first.lower()}.{last.lower()}-{uuid.uuid4().hex[:6]}@test.cqrs.local"
+        body = {
+            "email": email,
+            "first_name": first,
+            "last_name": last,
+            "organisation": organisation,
+            "role": role,
+        }
+        response = self.http.post("/registrations", json=body)
+        assert response.status_code == 201, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    def active_user(self, first: str, last: str, organisation: str, role: str) -> dict[str, Any]:
+        """A user invited by the demo User Administrator who completed registration from the link."""
+        email = f"{first.lower()}.{last.lower()}-{uuid.uuid4().hex[:6]}@test.cqrs.local"
+        invited = self.http.post(
+            "/invitations",
+            headers=self.headers(demo("uma.user-admin")),
+            json={
+                "email": email,
+                "first_name": first,
+                "last_name": last,
+                "organisation": organisation,
+                "role": role,
+            },
+        )
+        assert invited.status_code == 201, invited.text
+        user: dict[str, Any] = invited.json()
+        done = self.http.post(
+            "/registrations/complete",
+            json={"token": completion_token(user["user_id"]), "password": NEW_PASSWORD},
+        )
+        assert done.status_code == 200, done.text
+        return {**done.json(), "password": NEW_PASSWORD}
+
+
+def completion_token(user_id: str) -> str:
+    """The single-use token of the link identity sent the invited person (read from its event)."""
+
+    def invitation(records: list[Any]) -> Any:
+        for record in records:
+            if record.key and record.key.decode() == user_id:
+                headers = dict(record.headers)
+                event = deserialize(headers["ce_type"].decode(), record.value)
+                if getattr(event, "completion_url", None):
+                    return event
+        return None
+
+    records = in_own_loop(
+        lambda: read_topic(topics.IDENTITY_USER, until=lambda rs: invitation(rs) is not None)
+    )
+    event = invitation(records)
+    assert event is not None, f"no invitation for {user_id} reached Kafka"
+    return str(parse_qs(urlparse(event.completion_url).query)["token"][0])
+
+
+@pytest.fixture(scope="session")
+def api(identity_url: str) -> Api:
+    """Identity's public API for test set-up."""
+    return Api(identity_url)

@@ -1,0 +1,1 @@
+"""Evidence attachments of claims: upload to S3, list, download once clean, delete, scan status."""

@@ -1,0 +1,1 @@
+"""What each provider may claim for, built from participation's events only."""

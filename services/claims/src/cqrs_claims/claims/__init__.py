@@ -1,0 +1,1 @@
+"""CQRS Local claims: +New Claim, building a claim, submission and system review."""

@@ -1,0 +1,1 @@
+"""The pure rules of claims: money, claim windows, the claim state table, submission."""

@@ -1,0 +1,224 @@
+"""schemathesis over claims' OpenAPI with valid tokens (no 5xx); repeated and late events change
+nothing; a multi-level provider's User prepares and its Approver submits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Ok
+
+from cqrs_claims.harness import Stack, claims_stack
+from cqrs_claims.testing import depot, offer_accepted, published
+from cqrs_contracts.envelope import from_kafka_headers
+from cqrs_contracts.events import AttachmentStatusChanged, FileScanned, OfferCancelled
+from cqrs_contracts.registry import deserialize
+from cqrs_contracts.topics import CLAIMS_ATTACHMENT
+from cqrs_kit.outbox import outbox_entries
+from cqrs_kit.testing import eventually, read_topic, unique
+from cqrs_scanning import samples
+
+pytestmark = pytest.mark.integration
+API = "/api/claims"
+
+
+@pytest.fixture(scope="module")
+async def stack(infra: dict[str, str]) -> AsyncIterator[Stack]:
+    async with claims_stack() as running:
+        yield running
+
+
+async def _claim_with_service(stack: Stack, provider: str, headers: dict[str, str]) -> tuple[str, str]:
+    service = depot([], service_id=unique("qs-depot")).model_copy(
+        update={"commissioner_organisation_id": stack.commissioner}
+    )
+    await stack.offer(service, provider)
+
+    async def offered() -> Any:
+        answer = await stack.client.get(
+            f"{API}/claims/availability", params={"provider_organisation_id": provider}, headers=headers
+        )
+        return service.quality_service_id in {s["quality_service_id"] for s in answer.json()["services"]}
+
+    await eventually(offered)
+
+    async def made() -> Any:
+        answer = await stack.client.post(
+            f"{API}/claims",
+            json={"provider_organisation_id": provider, "commissioner_organisation_id": stack.commissioner},
+            headers=headers,
+        )
+        return answer.json()["claim_id"] if answer.status_code == 201 else None
+
+    claim_id: str = await eventually(made)
+    return claim_id, service.quality_service_id
+
+
+async def test_no_route_answers_5xx_to_generated_requests(stack: Stack) -> None:
+    provider = stack.practices[0]
+    headers = stack.user("Local User (single-level)", provider)
+    await _claim_with_service(stack, provider, headers)
+    schema = schemathesis.openapi.from_dict(stack.api.openapi())
+    cases: list[Any] = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def collect(case: Any) -> None:
+            cases.append(case)
+
+        collect()
+    failures = []
+    for case in cases:
+        kwargs = case.as_transport_kwargs(base_url="http://test", headers=headers)
+        kwargs.pop("cookies", None)
+        answer = await stack.client.request(
+            **{
+                k: v
+                for k, v in kwargs.items()
+                if k in {"method", "url", "headers", "params", "json", "content", "data", "files"}
+            }
+        )
+        if answer.status_code >= 500:
+            failures.append(f"{case.method} {case.formatted_path}: {answer.status_code} {answer.text[:200]}")
+    assert len(cases) > 50
+    assert not failures, "\n".join(failures)
+
+
+async def test_a_repeated_scan_result_is_recorded_once(stack: Stack) -> None:
+    provider = stack.practices[0]
+    headers = stack.user("Local User (single-level)", provider)
+    claim_id, service_id = await _claim_with_service(stack, provider, headers)
+    chosen = await stack.client.post(
+        f"{API}/claims/{claim_id}/services", json={"quality_service_id": service_id}, headers=headers
+    )
+    added = await stack.client.post(
+        f"{API}/claims/{claim_id}/components",
+        json={"quality_service_id": service_id, "component_id": "depot-injection"},
+        headers=headers,
+    )
+    assert chosen.status_code == 200, chosen.text
+    assert added.status_code == 200, added.text
+    uploaded = await stack.client.post(
+        f"{API}/claims/{claim_id}/components/depot-injection/attachments",
+        files={"file": ("notes.pdf", samples.pdf(["Depot clinic notes"]), "application/pdf")},
+        headers=headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    attachment_id = uploaded.json()["attachment_id"]
+
+    async def clean() -> Any:
+        listed = (await stack.client.get(f"{API}/claims/{claim_id}/attachments", headers=headers)).json()
+        return listed[0]["status"] == "Clean"
+
+    await eventually(clean)
+    repeat = FileScanned(
+        attachment_id=attachment_id,
+        claim_id=claim_id,
+        verdict="infected",
+        signature="Eicar-Test-Signature",
+        reasons=["a later, different verdict"],
+        engine_version="ClamAV",
+        signature_version="1",
+        scanned_at=dt.datetime.now(dt.UTC),
+    )
+    (entry,) = outbox_entries([repeat], source="/cqrs/scanning")
+    for _ in range(2):
+        await stack.publish([])
+        from cqrs_kit.broker import relay_publisher  # noqa: PLC0415
+
+        await relay_publisher(stack.broker)(entry)
+
+    def changes(records: list[Any]) -> list[AttachmentStatusChanged]:
+        found = []
+        for record in records:
+            envelope = from_kafka_headers(record.headers)
+            if envelope.subject == attachment_id and envelope.type == AttachmentStatusChanged.ce_type():
+                event = deserialize(envelope.type, record.value or b"")
+                assert isinstance(event, AttachmentStatusChanged)
+                found.append(event)
+        return found
+
+    records = await read_topic(CLAIMS_ATTACHMENT, until=lambda r: len(changes(r)) >= 2, timeout=8)
+    assert [c.status for c in changes(records)] == ["Clean"]
+    listed = (await stack.client.get(f"{API}/claims/{claim_id}/attachments", headers=headers)).json()
+    assert listed[0]["status"] == "Clean"
+
+
+async def test_participation_events_repeated_or_late_change_nothing(stack: Stack) -> None:
+    provider = stack.practices[1]
+    headers = stack.user("Local User (single-level)", provider)
+    service = depot([], service_id=unique("qs-offer")).model_copy(
+        update={"commissioner_organisation_id": stack.commissioner}
+    )
+    made, accepted = offer_accepted(service, provider)
+    await stack.publish([published(service), published(service), made, accepted, accepted, made])
+
+    async def listed() -> Any:
+        body = (
+            await stack.client.get(
+                f"{API}/claims/availability", params={"provider_organisation_id": provider}, headers=headers
+            )
+        ).json()
+        return [s for s in body["services"] if s["quality_service_id"] == service.quality_service_id]
+
+    (shown,) = await eventually(listed)
+    assert shown["claimable"] is True
+    offer = await stack.runtime.extras["claims"].catalogue.offer(made.offer_id)  # type: ignore[attr-defined]
+    assert offer["status"] == "Approved"
+    cancelled = OfferCancelled(
+        **made.model_dump(
+            include={
+                "offer_id",
+                "quality_service_id",
+                "commissioner_organisation_id",
+                "provider_organisation_id",
+                "financial_year",
+            }
+        ),
+        previous_status="Approved",
+        cancelled_by="commissioner-1",
+        cancelled_at=dt.datetime.now(dt.UTC),
+    )
+    await stack.publish([cancelled, accepted])
+
+    async def gone() -> Any:
+        return not await listed()
+
+    await eventually(gone)
+
+
+async def test_a_multi_level_user_prepares_and_the_approver_submits(stack: Stack) -> None:
+    provider = stack.practices[1]
+    preparer = stack.user("Local User (multi-level)", provider)
+    approver = stack.user("Local Approver (multi-level)", provider)
+    claim_id, service_id = await _claim_with_service(stack, provider, preparer)
+    await stack.client.post(
+        f"{API}/claims/{claim_id}/services", json={"quality_service_id": service_id}, headers=preparer
+    )
+    await stack.client.post(
+        f"{API}/claims/{claim_id}/components",
+        json={"quality_service_id": service_id, "component_id": "depot-injection"},
+        headers=preparer,
+    )
+    lines = [
+        {
+            "component_id": "depot-injection",
+            "units": 4,
+            "answers": [{"question_id": "qualified-staff", "yes": True}],
+        }
+    ]
+    sent = await stack.client.post(f"{API}/claims/{claim_id}/submit", json={"lines": lines}, headers=preparer)
+    assert (sent.status_code, sent.json()["status"]) == (200, "Awaiting Provider Approval")
+    again = await stack.client.post(f"{API}/claims/{claim_id}/submit", json={}, headers=preparer)
+    assert again.status_code == 403
+    submitted = await stack.client.post(f"{API}/claims/{claim_id}/submit", json={}, headers=approver)
+    assert submitted.status_code == 200, submitted.text
+    body = submitted.json()
+    assert (body["status"], body["total_pence"], body["total"]) == ("Pending Tier 1 Review", 6000, "£60.00")
