@@ -79,4 +79,4 @@ async def test_offer_to_task_through_the_gateway(behind_gateway: tuple[str, str,
             return [t for t in found if t["subject_id"] == offer["offer_id"]]
 
         found = await eventually(tasks, timeout=60)
-        assert [t["kind"] for t in found] == ["offer-to-answer"]
+        assert [t["category"] for t in found] == ["offer-to-answer"]

@@ -51,7 +51,7 @@ async def test_offer_becomes_a_task_for_the_provider() -> None:
         found = await eventually(tasks, timeout=30)
         assert len(found) == 1
         assert found[0]["subject_id"] == offer["offer_id"]
-        assert found[0]["kind"] == "offer-to-answer"
+        assert (found[0]["kind"], found[0]["category"]) == ("task", "offer-to-answer")
 
 
 async def test_bad_service_is_refused_and_nothing_is_saved() -> None:
