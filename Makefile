@@ -56,7 +56,7 @@ env:  ## print the endpoints as shell export lines
 lint: install  ## ruff and mypy --strict
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy contracts/src libs/kit/src services/*/src deploy/local/src frontends/portal/src \
+	$(UV) run --frozen mypy contracts/src libs/kit/src services/*/src deploy/local/src deploy/ops/src frontends/portal/src \
 		contracts/tests libs/kit/tests services/*/tests frontends/portal/tests tests benchmarks conftest.py
 
 fmt: install  ## format and autofix

@@ -1,11 +1,13 @@
 """Committed JSON Schemas match the models, and no change breaks readers of older events."""
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cqrs_contracts.registry import RETIRED, deserialize
 from cqrs_contracts.schemas import (
     FROZEN_DIR,
     SCHEMA_DIR,
@@ -13,6 +15,7 @@ from cqrs_contracts.schemas import (
     check_compatible,
     freeze,
     generate,
+    schema_file_name,
 )
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[1]
@@ -38,14 +41,28 @@ def test_every_published_version_is_frozen() -> None:
     assert not missing, f"no frozen copy in contracts/schemas/published/ (run `make schemas`): {missing}"
 
 
+def _retired_problems(name: str, frozen: dict[str, Any]) -> list[str]:
+    """A retired version must be readable as its successor: only dropped properties may differ."""
+    successor = RETIRED[name.removesuffix(".json")]
+    current = json.loads((SCHEMA_DIR / schema_file_name(successor)).read_text())
+    return [
+        p
+        for p in check_compatible(frozen, current)
+        if not re.fullmatch(r"event: property '\w+' was removed", p)
+    ]
+
+
 def test_schemas_backward_compatible_with_frozen_copies() -> None:
     problems: list[str] = []
     for copy in sorted(FROZEN_DIR.glob("*.json")):
         path = SCHEMA_DIR / copy.name
+        frozen: dict[str, Any] = json.loads(copy.read_text())
+        if not path.exists() and copy.name.removesuffix(".json") in RETIRED:
+            problems += [f"{copy.name} (retired): {p}" for p in _retired_problems(copy.name, frozen)]
+            continue
         if not path.exists():
             problems.append(f"{copy.name}: a published event version was removed")
             continue
-        frozen: dict[str, Any] = json.loads(copy.read_text())
         problems += [f"{copy.name}: {p}" for p in check_compatible(frozen, json.loads(path.read_text()))]
     assert not problems, "breaking schema changes (publish a new version instead):\n" + "\n".join(problems)
 
@@ -143,3 +160,21 @@ def test_narrowed_enum_is_reported() -> None:
     old = schema({"step": {"enum": ["commissioner", "finance"], "type": "string"}}, ["step"])
     new = schema({"step": {"enum": ["commissioner"], "type": "string"}}, ["step"])
     assert len(check_compatible(old, new)) == 1
+
+
+def test_retired_versions_are_read_as_their_successor_without_the_link() -> None:
+    """An old RegistrationApproved v1 record (with its link) still reads; the link is dropped."""
+    body = {
+        "user_id": "u-1",
+        "email": "jane.smith@example.nhs.uk",
+        "organisation_ods_code": "E85001",
+        "request_id": "r-1",
+        "roles": [{"role": "View"}],
+        "completion_url": "https://cqrs.example/complete-registration?token=secret",
+        "link_expires_at": "2025-05-04T09:30:00Z",
+        "approved_by": "admin-1",
+        "approved_at": "2025-05-01T09:30:00Z",
+    }
+    event = deserialize("uk.nhs.cqrs.identity.RegistrationApproved.v1", json.dumps(body).encode())
+    assert event.ce_type() == "uk.nhs.cqrs.identity.RegistrationApproved.v2"
+    assert "secret" not in event.model_dump_json()

@@ -20,6 +20,7 @@ from cqrs_contracts.events import (
 from cqrs_contracts.examples_claims import claim_examples
 from cqrs_contracts.examples_identity import identity_examples
 from cqrs_contracts.examples_participation import participation_examples
+from cqrs_contracts.examples_review import review_examples
 
 _WHEN = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 
@@ -99,6 +100,7 @@ def example_events() -> list[Event]:
         *identity_examples(),
         *claim_examples(),
         *participation_examples(),
+        *review_examples(),
     ]
 
 

@@ -18,6 +18,8 @@ from cqrs_contracts.events.identity import (
     NotificationPreferencesChanged,
     OrganisationAdded,
     OrganisationChanged,
+    PasswordChanged,
+    PasswordResetRequested,
     PcnRelationshipEnded,
     PcnRelationshipStarted,
     RegistrationApproved,
@@ -34,7 +36,6 @@ from cqrs_contracts.events.identity import (
 _WHEN = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 _USER = "user-1"
 _ADMIN = "user-2"
-_LINK = "https://cqrs.example/complete-registration?token=abc"
 _QOF = AllocatedService(quality_service_id="qs-qof", financial_year="2025/26", payment_type="QOF")
 
 
@@ -131,7 +132,6 @@ def _user_examples() -> list[Event]:
             organisation_ods_code="A81001",
             request_id="request-1",
             roles=[RoleHeld(role="Local User (single-level)")],
-            completion_url=_LINK,
             link_expires_at=_WHEN + timedelta(hours=72),
             approved_by=_ADMIN,
             approved_at=_WHEN,
@@ -153,7 +153,6 @@ def _user_examples() -> list[Event]:
             organisation_ods_code="A81001",
             request_id="request-3",
             role="Service Management",
-            completion_url=_LINK,
             link_expires_at=_WHEN + timedelta(hours=72),
             invited_by=_ADMIN,
             invited_at=_WHEN,
@@ -197,6 +196,10 @@ def _user_examples() -> list[Event]:
             disabled_at=_WHEN,
         ),
         AccountEnabled(user_id=_USER, enabled_by=_ADMIN, enabled_at=_WHEN),
+        PasswordResetRequested(
+            user_id=_USER, reset_id="reset-1", requested_by=_USER, link_expires_at=_WHEN, requested_at=_WHEN
+        ),
+        PasswordChanged(user_id=_USER, how="reset", changed_by=_USER, changed_at=_WHEN),
         RolesChanged(
             user_id=_USER,
             organisation_ods_code="A81001",

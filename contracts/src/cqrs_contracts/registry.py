@@ -32,6 +32,15 @@ from cqrs_contracts.events import (
     QualityServicePublished,
     ServiceRequested,
 )
+from cqrs_contracts.events.claim_review import (
+    ClaimApproved,
+    ClaimApprovedAtStep,
+    ClaimAwaitingReview,
+    ClaimPaid,
+    ClaimPaymentFailed,
+    ClaimRejected,
+    ClaimSentForPayment,
+)
 from cqrs_contracts.events.identity import (
     AccessGranted,
     AccessRequested,
@@ -46,6 +55,8 @@ from cqrs_contracts.events.identity import (
     NotificationPreferencesChanged,
     OrganisationAdded,
     OrganisationChanged,
+    PasswordChanged,
+    PasswordResetRequested,
     PcnRelationshipEnded,
     PcnRelationshipStarted,
     RegistrationApproved,
@@ -56,6 +67,12 @@ from cqrs_contracts.events.identity import (
     RolesChanged,
     UserClustersChanged,
     UserRegistered,
+)
+from cqrs_contracts.events.payments import (
+    PaymentBatchFlagged,
+    PaymentBatchSent,
+    PaymentConfirmed,
+    PaymentFailed,
 )
 
 _EVENTS: tuple[type[Event], ...] = (
@@ -106,9 +123,22 @@ _EVENTS: tuple[type[Event], ...] = (
     AccessRestored,
     AccountDisabled,
     AccountEnabled,
+    PasswordResetRequested,
+    PasswordChanged,
     RolesChanged,
     UserClustersChanged,
     NotificationPreferencesChanged,
+    ClaimAwaitingReview,
+    ClaimApprovedAtStep,
+    ClaimApproved,
+    ClaimRejected,
+    ClaimSentForPayment,
+    ClaimPaid,
+    ClaimPaymentFailed,
+    PaymentBatchSent,
+    PaymentBatchFlagged,
+    PaymentConfirmed,
+    PaymentFailed,
 )
 
 
@@ -133,6 +163,15 @@ def _index(events: tuple[type[Event], ...]) -> dict[str, type[Event]]:
 
 _BY_TYPE = _index(_EVENTS)
 
+RETIRED: dict[str, type[Event]] = {
+    "uk.nhs.cqrs.identity.RegistrationApproved.v1": RegistrationApproved,
+    "uk.nhs.cqrs.identity.InvitationSent.v1": InvitationSent,
+}
+"""Versions no producer sends any more, still readable as their successor: every record valid
+under the old version is valid under the new one once the fields it dropped are ignored (the
+schema test checks exactly that against the frozen copy). Both dropped a link that must never
+travel on Kafka."""
+
 
 def all_events() -> list[type[Event]]:
     """List every registered event class, for schema generation and consumers' subscriptions."""
@@ -141,10 +180,10 @@ def all_events() -> list[type[Event]]:
 
 def event_class_for(ce_type: str) -> type[Event]:
     """Find the class that reads messages of this CloudEvents type."""
-    try:
-        return _BY_TYPE[ce_type]
-    except KeyError:
-        raise UnknownEventType(ce_type) from None
+    found = _BY_TYPE.get(ce_type) or RETIRED.get(ce_type)
+    if found is None:
+        raise UnknownEventType(ce_type)
+    return found
 
 
 def serialize(event: Event) -> bytes:

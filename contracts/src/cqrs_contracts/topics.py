@@ -7,6 +7,8 @@ PARTICIPATION_SERVICE = "cqrs.participation.service"
 CLAIMS_CLAIM = "cqrs.claims.claim"
 CLAIMS_ATTACHMENT = "cqrs.claims.attachment"
 CLAIMS_DECLARATION = "cqrs.claims.declaration"
+CLAIMS_PAYMENT = "cqrs.claims.payment"
+PCSE_PAYMENT = "cqrs.pcse.payment"
 SCANNING_SCAN = "cqrs.scanning.scan"
 IDENTITY_ORGANISATION = "cqrs.identity.organisation"
 IDENTITY_USER = "cqrs.identity.user"
@@ -20,6 +22,8 @@ ALL_TOPICS: tuple[str, ...] = (
     CLAIMS_CLAIM,
     CLAIMS_ATTACHMENT,
     CLAIMS_DECLARATION,
+    CLAIMS_PAYMENT,
+    PCSE_PAYMENT,
     SCANNING_SCAN,
     IDENTITY_ORGANISATION,
     IDENTITY_USER,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from cqrs_identity.domain.organisations import Organisation, OrganisationKind, OrganisationTree
+from cqrs_identity.organisations.tree import Organisation, OrganisationKind, OrganisationTree
 
 K = OrganisationKind
 NOW = dt.datetime(2025, 5, 1, 9, 30, tzinfo=dt.UTC)

@@ -17,6 +17,16 @@ from cqrs_contracts.events.claim_lifecycle import (
     ClaimServicesSelected,
     EnteredLine,
 )
+from cqrs_contracts.events.claim_review import (
+    ClaimApproved,
+    ClaimApprovedAtStep,
+    ClaimAwaitingReview,
+    ClaimPaid,
+    ClaimPaymentFailed,
+    ClaimRejected,
+    ClaimSentForPayment,
+    ValueBand,
+)
 from cqrs_contracts.events.claims import (
     AttachmentUploaded,
     ClaimLine,
@@ -37,6 +47,13 @@ from cqrs_contracts.events.participation import (
     QualityServicePublished,
     ServiceRequested,
 )
+from cqrs_contracts.events.payments import (
+    PaymentBatchFlagged,
+    PaymentBatchSent,
+    PaymentConfirmed,
+    PaymentFailed,
+    PaymentItem,
+)
 from cqrs_contracts.events.scanning import FileScanned
 
 __all__ = [
@@ -46,15 +63,22 @@ __all__ = [
     "AttachmentDeleted",
     "AttachmentStatusChanged",
     "AttachmentUploaded",
+    "ClaimApproved",
+    "ClaimApprovedAtStep",
+    "ClaimAwaitingReview",
     "ClaimComponentsAdded",
     "ClaimComponentsRemoved",
     "ClaimDeleted",
     "ClaimDetailsEntered",
     "ClaimDrafted",
     "ClaimLine",
+    "ClaimPaid",
+    "ClaimPaymentFailed",
     "ClaimReadyForTier1Review",
+    "ClaimRejected",
     "ClaimReturned",
     "ClaimSentForApproval",
+    "ClaimSentForPayment",
     "ClaimServicesSelected",
     "ClaimSubmitted",
     "DeclarationApproved",
@@ -71,6 +95,12 @@ __all__ = [
     "OfferReissued",
     "OfferRejected",
     "OfferWithdrawn",
+    "PaymentBatchFlagged",
+    "PaymentBatchSent",
+    "PaymentConfirmed",
+    "PaymentFailed",
+    "PaymentItem",
     "QualityServicePublished",
     "ServiceRequested",
+    "ValueBand",
 ]

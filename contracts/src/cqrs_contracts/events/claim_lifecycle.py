@@ -147,6 +147,8 @@ class ClaimReturned(_ClaimEvent):
     attachment_ids: list[Id] = Field(default_factory=list)
     returned_by: Id
     returned_at: UtcDatetime
+    step: Text | None = None
+    """The review step that returned it (CL2); ``None`` when the system review did."""
 
 
 class _AttachmentEvent(Event):

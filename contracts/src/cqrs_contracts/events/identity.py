@@ -223,13 +223,19 @@ class UserRegistered(_UserEvent):
 
 
 class RegistrationApproved(_UserEvent):
-    """An administrator approved a registration; the person is emailed a single-use link."""
+    """An administrator approved a registration; identity emails the person a single-use link.
+
+    Version 2: the link itself never travels on Kafka (version 1 carried it, so anyone reading the
+    topic could complete someone else's registration). Version 1 records are still readable as
+    this class (see ``cqrs_contracts.registry.RETIRED``); their link is dropped when read.
+    """
+
+    version: ClassVar[int] = 2
 
     email: Text
     organisation_ods_code: OdsCode
     request_id: Id
     roles: list[RoleHeld] = Field(default_factory=list)
-    completion_url: Text
     link_expires_at: UtcDatetime
     approved_by: Id
     approved_at: UtcDatetime
@@ -249,9 +255,15 @@ class RegistrationRejected(_UserEvent):
 class InvitationSent(_UserEvent):
     """An administrator invited a person to a role at an organisation.
 
-    A new person gets a single-use ``completion_url``; an existing user is told of the new role
-    and has none.
+    A new person is emailed (by identity) a single-use link to complete registration, valid until
+    ``link_expires_at``; an existing user is emailed a request to accept the role, which applies
+    only once they accept it (``AccessGranted`` with this ``request_id``).
+
+    Version 2: the link never travels on Kafka (version 1 carried it). Version 1 records are still
+    readable as this class (``cqrs_contracts.registry.RETIRED``), without their link.
     """
+
+    version: ClassVar[int] = 2
 
     email: Text
     first_name: Text
@@ -260,7 +272,6 @@ class InvitationSent(_UserEvent):
     request_id: Id
     role: Text
     payment_types: list[Text] = Field(default_factory=list)
-    completion_url: Text | None = None
     link_expires_at: UtcDatetime | None = None
     invited_by: Id
     invited_at: UtcDatetime
@@ -333,6 +344,26 @@ class AccountEnabled(_UserEvent):
 
     enabled_by: Id
     enabled_at: UtcDatetime
+
+
+class PasswordResetRequested(_UserEvent):
+    """A password reset was asked for (by the account's owner, or by an administrator for them);
+    identity emails the account's address a single-use link valid until ``link_expires_at``.
+    The link itself never travels on Kafka."""
+
+    reset_id: Id
+    requested_by: Id
+    link_expires_at: UtcDatetime
+    requested_at: UtcDatetime
+
+
+class PasswordChanged(_UserEvent):
+    """The account's password changed: by its owner knowing the old one (``change``) or from an
+    emailed reset link (``reset``). Every session of the account ends."""
+
+    how: Literal["change", "reset"]
+    changed_by: Id
+    changed_at: UtcDatetime
 
 
 class RolesChanged(_UserEvent):

@@ -351,6 +351,8 @@ def _service_env(name: str) -> Callable[[Layout], dict[str, str]]:
             "CQRS_SERVICE_PORT": str(layout.ports.service(name)),
             # Every service verifies identity's tokens against its published keys.
             "CQRS_JWKS_URL": f"http://{HOST}:{layout.ports.service('identity')}/api/identity/.well-known/jwks.json",
+            # A stand-in payment system answers claims' payment batches, so the demo reaches Paid.
+            **({"CQRS_CLAIMS_PAYMENT_SIMULATOR": "true"} if name == "claims" else {}),
         }
 
     return env

@@ -201,9 +201,11 @@ class Gateway:
     async def pending_actions(
         self, creds: Credentials, *, sort: str, order: str, status: str | None
     ) -> list[Json]:
-        """Registrations and access requests to review."""
-        params = {"sort": sort, "order": order} | ({"status": status} if status else {})
-        found: list[Json] = await self._json(creds, "GET", f"{IDENTITY}/pending-actions", params=params)
+        """Registrations and access requests to review (identity pages them; the screen shows the
+        first 500)."""
+        params = {"sort": sort, "order": order, "limit": "500"} | ({"status": status} if status else {})
+        page: Json = await self._json(creds, "GET", f"{IDENTITY}/pending-actions", params=params)
+        found: list[Json] = page["items"]
         return found
 
     async def decide_request(

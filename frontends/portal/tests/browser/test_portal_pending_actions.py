@@ -39,8 +39,5 @@ def test_review_approve_and_reject_registrations(journey: Any, api: Any) -> None
     journey.click("Confirm")
     expect(page.get_by_text("Rory Reject's request has been rejected")).to_be_visible()
 
-    admin = api.headers("uma.user-admin@demo.cqrs.local")
-    assert (
-        api.http.get(f"/users/{approve['user_id']}", headers=admin).json()["status"] == "Awaiting Completion"
-    )
-    assert api.http.get(f"/users/{reject['user_id']}", headers=admin).json()["status"] == "Rejected"
+    assert api.request_of(approve["email"])["status"] == "Approved"
+    assert api.request_of(reject["email"])["status"] == "Rejected"

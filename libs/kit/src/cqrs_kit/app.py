@@ -3,6 +3,7 @@ lifespan, with /healthz, /readyz, OpenAPI and AsyncAPI under /api/<service>/."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -17,7 +18,7 @@ from faststream_fastapi import AsyncAPIConfig, FastStreamAPI
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from cqrs_contracts.topics import ALL_TOPICS
-from cqrs_kit import logs
+from cqrs_kit import logs, metrics
 from cqrs_kit.auth import TokenVerifier, jwks_from_url, static_jwks
 from cqrs_kit.broker import ensure_topics
 from cqrs_kit.directory import INDEXES as DIRECTORY_INDEXES
@@ -49,6 +50,9 @@ class ServiceSpec:
     extra_topics: Sequence[str] = field(default_factory=lambda: list(ALL_TOPICS))
     token_verifier: Callable[[Runtime], TokenVerifier] | None = None
     """How this service checks tokens (identity reads its own keys); default: settings' JWKS."""
+    #: Collections built only from consumed events (`cqrsctl rebuild` empties and replays them);
+    #: everything else in the database is the source of truth and is copied as it is.
+    read_models: Sequence[str] = ()
 
 
 class CorrelationMiddleware(BaseHTTPMiddleware):
@@ -75,7 +79,7 @@ def _health_router(spec: ServiceSpec, runtime: Runtime) -> APIRouter:
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
         """Alive: the process answers."""
-        return {"status": "alive", "service": spec.name}
+        return {"status": "alive", "service": spec.name, "version": service_version(spec.name)}
 
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
@@ -98,6 +102,14 @@ def _health_router(spec: ServiceSpec, runtime: Runtime) -> APIRouter:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     return router
+
+
+def service_version(name: str) -> str:
+    """The installed version of the service's package (cqrs-<name>), or "unknown"."""
+    try:
+        return importlib.metadata.version(f"cqrs-{name}")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _broker_check(runtime: Runtime) -> Check:
@@ -125,6 +137,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         spec.subscribe(runtime)
     runtime.directory.check_still_subscribed(runtime.consumer)
     runtime.consumer.subscribe()
+    refresher = metrics.Refresher(runtime, list(spec.outbox_collections))
     prefix = f"/api/{spec.name}"
 
     @asynccontextmanager
@@ -135,6 +148,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         if runtime.s3 is not None:
             await runtime.s3.ensure_buckets(spec.buckets)
         yield
+        await refresher.stop()
         await runtime.relay.stop()
         if spec.on_stop:
             await spec.on_stop(runtime)
@@ -149,6 +163,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         await broker.start()
         if settings.relay_enabled:
             runtime.relay.start()
+        refresher.start()
         if spec.on_start:
             await spec.on_start(runtime)
         log.info("service started", service=spec.name)
@@ -163,6 +178,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
     )
     api.state.runtime = runtime
     api.state.token_verifier = _token_verifier(spec, runtime)
+    metrics.install(api, runtime, service_version(spec.name))
     api.add_middleware(CorrelationMiddleware)
     install_problem_handlers(api)
     api.include_router(_health_router(spec, runtime), prefix=prefix)

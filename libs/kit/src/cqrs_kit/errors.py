@@ -13,11 +13,16 @@ from cqrs_kit.logs import get_logger
 log = get_logger(__name__)
 
 
+PROBLEM_BASE = "urn:cqrs:problem:"
+"""Every problem ``type`` is this prefix and a slug, one per kind of error (listed in the README)."""
+
+
 class DomainError(Exception):
     """A command or event broke a business rule: never retried, a 4xx over HTTP, a dead letter in Kafka."""
 
     status = 422
     title = "Business rule broken"
+    kind = "rule-broken"
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
@@ -30,6 +35,7 @@ class NotFound(DomainError):
 
     status = 404
     title = "Not found"
+    kind = "not-found"
 
 
 class Forbidden(DomainError):
@@ -37,6 +43,7 @@ class Forbidden(DomainError):
 
     status = 403
     title = "Forbidden"
+    kind = "forbidden"
 
 
 class Unauthorised(DomainError):
@@ -44,6 +51,7 @@ class Unauthorised(DomainError):
 
     status = 401
     title = "Unauthorised"
+    kind = "unauthorised"
 
     def __init__(self, detail: str, *, field: str | None = None, invalid_token: bool = False) -> None:
         super().__init__(detail, field=field)
@@ -62,6 +70,35 @@ class VersionConflict(DomainError):
 
     status = 409
     title = "Conflict"
+    kind = "version-conflict"
+
+
+class PreconditionFailed(DomainError):
+    """If-Match named a version that is no longer current: someone else changed it first."""
+
+    status = 412
+    title = "Changed by someone else"
+    kind = "precondition-failed"
+
+
+class PreconditionRequired(DomainError):
+    """An edit that could silently overwrite someone else's needs If-Match."""
+
+    status = 428
+    title = "If-Match required"
+    kind = "precondition-required"
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts in a short time; ``retry_after`` seconds until the next may succeed."""
+
+    status = 429
+    title = "Too many attempts"
+    kind = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.retry_after = max(1, retry_after)
 
 
 class TransientError(Exception):
@@ -71,6 +108,21 @@ class TransientError(Exception):
 PROBLEM_JSON = "application/problem+json"
 
 
+PROBLEM_KINDS: dict[str, str] = {
+    "invalid-request": "the request does not match the API (a field is missing, too long, of the wrong type)",
+    "rule-broken": "the request is well formed but breaks a business rule; `errors` names the field",
+    "not-found": "the thing named does not exist, or you may not know that it does",
+    "forbidden": "you are logged in but may not do this; the detail says which role or scope is missing",
+    "unauthorised": "no valid access token (see WWW-Authenticate), or wrong credentials",
+    "version-conflict": "someone saved the same thing at the same moment; reload and try again",
+    "precondition-failed": "If-Match named an old version: someone else changed it; reload and redo",
+    "precondition-required": "this edit needs If-Match with the ETag you read",
+    "too-many-requests": "too many attempts; Retry-After says how many seconds to wait",
+    "internal-error": "something failed on our side; nothing was changed",
+}
+"""Every problem ``type`` slug and what it means (the README lists the same)."""
+
+
 def problem(
     status: int,
     title: str,
@@ -78,10 +130,11 @@ def problem(
     *,
     instance: str | None = None,
     errors: list[dict[str, Any]] | None = None,
+    kind: str = "rule-broken",
 ) -> JSONResponse:
     """Build an RFC 9457 problem-details response."""
     body: dict[str, Any] = {
-        "type": "about:blank",
+        "type": PROBLEM_BASE + kind,
         "title": title,
         "status": status,
         "detail": detail,
@@ -99,9 +152,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_domain(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
         errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-        response = problem(exc.status, exc.title, exc.detail, instance=request.url.path, errors=errors)
+        response = problem(
+            exc.status, exc.title, exc.detail, instance=request.url.path, errors=errors, kind=exc.kind
+        )
         if isinstance(exc, Unauthorised):
             response.headers["WWW-Authenticate"] = exc.challenge()
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -111,7 +168,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return problem(422, "Invalid request", detail, instance=request.url.path, errors=errors)
+        return problem(
+            422, "Invalid request", detail, instance=request.url.path, errors=errors, kind="invalid-request"
+        )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path)
@@ -120,6 +179,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Internal error",
             "Something went wrong on our side and nothing was changed; try again later.",
             instance=request.url.path,
+            kind="internal-error",
         )
 
     app.add_exception_handler(DomainError, on_domain)

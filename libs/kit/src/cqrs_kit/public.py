@@ -31,6 +31,9 @@ PUBLIC_ROUTES: tuple[PublicRoute, ...] = (
     PublicRoute(ANY_SERVICE, "GET", "/asyncapi", "docs"),
     PublicRoute(ANY_SERVICE, "GET", "/asyncapi.json", "docs"),
     PublicRoute(ANY_SERVICE, "GET", "/asyncapi.yaml", "docs"),
+    # Served at the process root, not below /api/<service>: the gateway never routes it, so only what
+    # reaches the pod (Prometheus) reads it. cqrs_kit.metrics.
+    PublicRoute(ANY_SERVICE, "GET", "/metrics", "metrics: scraped from the pod, never through the gateway"),
     PublicRoute("identity", "POST", "/login", "login"),
     PublicRoute("identity", "POST", "/token/refresh", "refresh"),
     PublicRoute("identity", "POST", "/logout", "refresh: ends the session of the refresh token it sends"),

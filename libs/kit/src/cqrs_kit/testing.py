@@ -4,16 +4,16 @@ service processes that can be killed, and reading what really reached Kafka."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import datetime as dt
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -74,29 +74,39 @@ class InfrastructureMissing(RuntimeError):
     """Tests need the real servers and none were found."""
 
 
-def _docker_answers() -> bool:
-    docker = shutil.which("docker")
-    if docker is None:
-        return False
-    done = subprocess.run([docker, "info"], capture_output=True, check=False, timeout=10)
-    return done.returncode == 0
+def endpoint_source(environ: Mapping[str, str], docker_answers: Callable[[], bool]) -> str:
+    """Where tests get their servers: "environment" when every CQRS_ endpoint variable is set,
+    "containers" when none is and a Docker engine answers; otherwise InfrastructureMissing.
+
+    A partly set environment is refused rather than completed with containers: mixing a launcher's
+    Kafka with a container's MongoDB would test a system nobody runs.
+    """
+    missing = [v for v in ENDPOINT_VARIABLES if not environ.get(v)]
+    if not missing:
+        return "environment"
+    if len(missing) == len(ENDPOINT_VARIABLES) and docker_answers():
+        return "containers"
+    if len(missing) < len(ENDPOINT_VARIABLES):
+        hint = 'set all of them (`eval "$(make env)"`) or none (testcontainers, with Docker)'
+    else:
+        hint = 'run `make test`, or `make up` then `eval "$(make env)"`, or start a Docker engine'
+    msg = f"real infrastructure endpoints are not set ({', '.join(missing)}); {hint}"
+    raise InfrastructureMissing(msg)
 
 
 def endpoints() -> dict[str, str]:
     """The real servers' endpoints from the launcher's variables; fail loudly when they are absent.
 
-    Where the variables are unset but a Docker engine answers, use deploy/compose/compose.yaml
-    (`docker compose up -d`) and export the same variables; tests never fall back to fakes.
+    Where no variable is set but a Docker engine answers, start the servers as testcontainers
+    (cqrs_kit.containers) once per process and export the same variables, so service processes
+    started by tests inherit them; tests never fall back to fakes.
     """
-    missing = [v for v in ENDPOINT_VARIABLES if not os.environ.get(v)]
-    if missing:
-        hint = (
-            "a Docker engine answers: start deploy/compose/compose.yaml and export the variables"
-            if _docker_answers()
-            else 'run `make test`, or `make up` then `eval "$(make env)"`'
-        )
-        msg = f"real infrastructure endpoints are not set ({', '.join(missing)}); {hint}"
-        raise InfrastructureMissing(msg)
+    from cqrs_kit import containers  # noqa: PLC0415
+
+    if endpoint_source(os.environ, containers.docker_answers) == "containers":  # pragma: no cover
+        stack = containers.ContainerStack()
+        atexit.register(stack.stop)
+        os.environ.update(stack.start())
     return {v: os.environ[v] for v in ENDPOINT_VARIABLES}
 
 
@@ -350,3 +360,10 @@ async def publish(*events: Event) -> None:
             )
     finally:
         await producer.stop()
+
+
+def client_address_headers() -> dict[str, str]:
+    """Headers as the gateway sets them for a client address nobody else in the run uses, so a
+    test's per-address throttles never touch another test's."""
+    parts = uuid.uuid4().bytes[:3]
+    return {"X-Forwarded-For": f"10.{parts[0]}.{parts[1]}.{parts[2]}"}

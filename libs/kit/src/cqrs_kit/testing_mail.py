@@ -71,3 +71,20 @@ class PrivateSmtpSink:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+
+async def link_in_mail(store: Path, to: str, subject_part: str, *, timeout: float = 60.0) -> str:
+    """The one link in the one mail to `to` whose subject contains `subject_part`, once it has
+    arrived; its plain and HTML parts must carry the same link."""
+    import re  # noqa: PLC0415 - test helper
+
+    from cqrs_kit.testing import eventually  # noqa: PLC0415 - avoid a cycle at import
+
+    async def arrived() -> list[EmailMessage]:
+        return [m for m in await mails_to(store, to) if subject_part in str(m["Subject"])]
+
+    found: list[EmailMessage] = await eventually(arrived, timeout=timeout)
+    (mail,) = found
+    (url,) = [str(u) for u in re.findall(r"https?://\S+", body_of(mail))]
+    assert url in body_of(mail, "html").replace("&amp;", "&"), "the HTML part links elsewhere"
+    return url

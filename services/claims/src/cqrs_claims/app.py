@@ -11,6 +11,7 @@ from cqrs_claims.claims import wiring as claims_wiring
 from cqrs_claims.claims.settings import ClaimsSettings
 from cqrs_claims.declarations.routes import router as declarations_router
 from cqrs_claims.declarations.service import COLLECTION as DECLARATIONS
+from cqrs_claims.review import wiring as review_wiring
 from cqrs_kit.app import ServiceSpec, create_service_app
 from cqrs_kit.mongo import Index
 from cqrs_kit.runtime import Runtime
@@ -42,4 +43,5 @@ def create_app(settings: ServiceSettings | None = None) -> Any:
     settings = settings or ClaimsSettings(service_name=SPEC.name)
     spec = SPEC
     spec = claims_wiring.extend(spec, settings)  # CL1: claim windows, claims, attachments, catalogue
+    spec = review_wiring.extend(spec, settings)  # CL2: review flow, payment batches, bulk claims
     return create_service_app(spec, settings)

@@ -40,6 +40,7 @@ CONSUMED = (
     topics.SCANNING_SCAN,
     topics.IDENTITY_ORGANISATION,
     topics.IDENTITY_USER,
+    topics.PCSE_PAYMENT,
 )
 
 

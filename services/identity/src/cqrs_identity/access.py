@@ -13,10 +13,10 @@ from fastapi import Depends
 
 from cqrs_identity import settings as identity_settings
 from cqrs_identity.actor import Actor, grants_of, snapshot_of
-from cqrs_identity.domain.accounts import Account, AccountStatus
-from cqrs_identity.domain.organisations import OrganisationTree
+from cqrs_identity.auth.tokens import KeyRing
+from cqrs_identity.organisations.tree import OrganisationTree
 from cqrs_identity.store import SIGNING_KEYS, Stores
-from cqrs_identity.tokens import KeyRing
+from cqrs_identity.users.accounts import Account, AccountStatus
 from cqrs_kit.auth import CurrentUser, TokenVerifier, grant_claims
 from cqrs_kit.errors import Unauthorised
 from cqrs_kit.runtime import Runtime, RuntimeDep

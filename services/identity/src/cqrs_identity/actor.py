@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cqrs_identity.domain.accounts import Account
-from cqrs_identity.domain.errors import NotAllowed
-from cqrs_identity.domain.organisations import OrganisationTree
-from cqrs_identity.domain.roles import Role
+from cqrs_identity.errors import NotAllowed
+from cqrs_identity.organisations.tree import OrganisationTree
+from cqrs_identity.users.accounts import Account
+from cqrs_identity.users.roles import Role
 from cqrs_kit.grants import Grant, OrganisationInfo, OrganisationSnapshot
 
 

@@ -26,6 +26,20 @@ Secret = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 """A password or token as typed or pasted."""
 
 
+TRUSTED_PROXIES = frozenset({"127.0.0.1", "::1"})
+"""Peers whose X-Forwarded-For is believed: the gateway (nginx on loopback) appends the address it saw."""
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the last X-Forwarded-For entry when the peer is the gateway (nginx
+    appends what it saw, so a client cannot forge it), else the peer itself."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if peer in TRUSTED_PROXIES and forwarded:
+        return forwarded.split(",")[-1].strip() or peer
+    return peer
+
+
 def context(request: Request, runtime: Runtime, caller: Caller | None = None) -> Context:
     """The use-case context of one request: who acts, and the correlation id to carry."""
     return Context(

@@ -13,6 +13,8 @@ import sys
 
 from cqrs_contracts.events.identity import AllocatedService
 from cqrs_identity.access import organisation_tree
+from cqrs_identity.allocations import allocation as allocations
+from cqrs_identity.clusters import cluster as clusters
 from cqrs_identity.context import Context
 from cqrs_identity.demo_data import (
     CLUSTER,
@@ -22,11 +24,11 @@ from cqrs_identity.demo_data import (
     organisations,
     relationships,
 )
-from cqrs_identity.domain import account_access, allocations, clusters
-from cqrs_identity.domain.roles import Role, RoleAssignment
+from cqrs_identity.onboarding.service import register, save
+from cqrs_identity.organisations.service import import_organisations
 from cqrs_identity.provision import provision_user
-from cqrs_identity.service_accounts import register, save
-from cqrs_identity.service_orgs import import_organisations
+from cqrs_identity.users import account_access
+from cqrs_identity.users.roles import Role, RoleAssignment
 from cqrs_kit.runtime import Runtime
 
 ALLOCATED = AllocatedService(quality_service_id="qs-qof-2025", financial_year="2025/26", payment_type="QOF")
@@ -82,6 +84,7 @@ async def _pending(ctx: Context) -> None:
             last_name=last,
             organisation=organisation,
             role=Role.LOCAL_USER_SINGLE_LEVEL,
+            address="demo-data",
         )
     priya = await ctx.stores.account_by_email("priya.practice-user@demo.cqrs.local")
     if priya is not None and not any(r.organisation == "E85003" for r in priya.requests):

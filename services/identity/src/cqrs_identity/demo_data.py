@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from cqrs_identity.domain.organisations import Organisation, OrganisationKind
-from cqrs_identity.service_orgs import RelationshipRow
+from cqrs_identity.organisations.service import RelationshipRow
+from cqrs_identity.organisations.tree import Organisation, OrganisationKind
 
 K = OrganisationKind
 DEMO_PASSWORD = "CQRS-demo-2025!"  # noqa: S105 - published on purpose; loaded only in development

@@ -9,16 +9,17 @@ import uuid
 from collections.abc import Mapping, Sequence
 
 from cqrs_contracts.events import Event
-from cqrs_identity import passwords
 from cqrs_identity.access import organisation_tree
+from cqrs_identity.auth import passwords
 from cqrs_identity.context import Context
-from cqrs_identity.domain import account_access, registration
-from cqrs_identity.domain.account_fold import apply_all
-from cqrs_identity.domain.accounts import Account, Completion
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.identity_rules import password_problem
-from cqrs_identity.domain.roles import RoleAssignment, check_role_set
-from cqrs_identity.service_accounts import save
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.onboarding import registration
+from cqrs_identity.onboarding.identity_rules import password_problem
+from cqrs_identity.onboarding.service import save
+from cqrs_identity.users import account_access
+from cqrs_identity.users.account_fold import apply_all
+from cqrs_identity.users.accounts import Account, Completion
+from cqrs_identity.users.roles import RoleAssignment, check_role_set
 
 _PROVISIONED = "provisioned"
 
@@ -57,7 +58,6 @@ async def provision_user(
         organisation=first_org,
         role=first_roles[0],
         actor=ctx.actor_id,
-        completion_url=None,
         link_expires_at=None,
         now=ctx.now,
     )

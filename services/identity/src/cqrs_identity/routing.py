@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 
-from cqrs_identity.domain.errors import NotAllowed, RuleBroken, Unknown
+from cqrs_identity.errors import NotAllowed, RuleBroken, Unknown
 from cqrs_kit.errors import DomainError, Forbidden, NotFound
 
 

@@ -16,6 +16,10 @@ class IdentitySettings(ServiceSettings):
     identity_access_token_seconds: int = Field(default=300, ge=30, le=3600)
     identity_refresh_token_seconds: int = Field(default=12 * 3600, ge=60)
     identity_link_hours: int = Field(default=72, ge=1, le=24 * 14)
+    identity_link_key: str | None = None  # secret the emailed links are derived from (else made and kept)
+    identity_mail_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    identity_mail_max_backoff_seconds: float = Field(default=60.0, gt=0, le=3600)
+    identity_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     identity_signing_key: str | None = None
     identity_previous_signing_key: str | None = None  # still published, so its tokens stay valid
 
@@ -24,6 +28,7 @@ class IdentitySettings(ServiceSettings):
         return (
             *super().secret_fields(),
             *(("identity_signing_key",) if self.identity_signing_key is not None else ()),
+            *(("identity_link_key",) if self.identity_link_key is not None else ()),
             *(("identity_previous_signing_key",) if self.identity_previous_signing_key is not None else ()),
         )
 

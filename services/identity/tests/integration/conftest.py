@@ -17,8 +17,8 @@ from cqrs_identity.app import create_app
 from cqrs_identity.context import Context
 from cqrs_identity.demo import load_demo
 from cqrs_identity.demo_data import DEMO_PASSWORD, DOMAIN
-from cqrs_identity.domain.roles import Role, RoleAssignment
 from cqrs_identity.provision import provision_user
+from cqrs_identity.users.roles import Role, RoleAssignment
 from cqrs_kit.app import runtime_of
 from cqrs_kit.auth import Principal
 from cqrs_kit.runtime import Runtime

@@ -3,12 +3,16 @@ logout, throttling, and changes reaching the next token."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import uuid
 from typing import Any
 
 import pytest
 
 from cqrs_kit.auth import TokenVerifier
 from cqrs_kit.errors import Unauthorised
+from cqrs_kit.testing import client_address_headers as somewhere
 
 pytestmark = pytest.mark.integration
 API = "/api/identity"
@@ -41,24 +45,95 @@ async def test_access_token_verifies_against_the_published_jwks(stack: Any) -> N
 
 
 async def test_unknown_address_and_wrong_password_get_the_same_answer(stack: Any) -> None:
+    here = somewhere()
     unknown = await stack.client.post(
-        f"{API}/login", json={"email": "nobody.here@test.cqrs.local", "password": "whatever it is"}
+        f"{API}/login",
+        json={"email": "nobody.here@test.cqrs.local", "password": "whatever it is"},
+        headers=here,
     )
     wrong = await stack.client.post(
-        f"{API}/login", json={"email": "victor.viewer@demo.cqrs.local", "password": "whatever it is"}
+        f"{API}/login",
+        json={"email": "victor.viewer@demo.cqrs.local", "password": "whatever it is"},
+        headers=here,
     )
     assert unknown.status_code == wrong.status_code == 401
     assert unknown.json()["detail"] == wrong.json()["detail"]
 
 
-async def test_repeated_failures_are_throttled_even_with_the_right_password(stack: Any) -> None:
+async def test_repeated_failures_lock_that_address_out_of_that_account_only(stack: Any) -> None:
+    """Five failures from one address lock that address out of the account (429 with Retry-After,
+    even with the right password) while its owner, elsewhere, still logs in: a stranger cannot
+    lock a named administrator out."""
     _, address = await stack.user({"D81001": ["View"]})
+    attacker = somewhere()
     for _ in range(5):
-        failed = await stack.client.post(f"{API}/login", json={"email": address, "password": "not it at all"})
+        failed = await stack.client.post(
+            f"{API}/login", json={"email": address, "password": "not it at all"}, headers=attacker
+        )
         assert failed.status_code == 401
-    locked = await stack.client.post(f"{API}/login", json={"email": address, "password": PASSWORD})
+    locked = await stack.client.post(
+        f"{API}/login", json={"email": address, "password": PASSWORD}, headers=attacker
+    )
     assert locked.status_code == 429
     assert "try again in 15 minutes" in locked.json()["detail"]
+    assert 840 <= int(locked.headers["Retry-After"]) <= 900
+    assert locked.json()["type"] == "urn:cqrs:problem:too-many-requests"
+    owner = await stack.client.post(
+        f"{API}/login", json={"email": address, "password": PASSWORD}, headers=somewhere()
+    )
+    assert owner.status_code == 200, owner.text
+
+
+async def test_password_spraying_from_one_address_is_throttled(stack: Any) -> None:
+    """One address trying one password against many accounts is stopped after twenty failures."""
+    sprayer = somewhere()
+    for i in range(20):
+        failed = await stack.client.post(
+            f"{API}/login",
+            json={"email": f"someone-{i}-{uuid.uuid4().hex[:6]}@test.cqrs.local", "password": "Summer2025!!"},
+            headers=sprayer,
+        )
+        assert failed.status_code == 401
+    _, address = await stack.user({"D81003": ["View"]})
+    stopped = await stack.client.post(
+        f"{API}/login", json={"email": address, "password": PASSWORD}, headers=sprayer
+    )
+    assert stopped.status_code == 429
+    assert int(stopped.headers["Retry-After"]) > 0
+
+
+async def test_logins_are_in_the_audit_trail(stack: Any) -> None:
+    user_id, address = await stack.user({"E85009": ["View"]})
+    here = somewhere()
+    await stack.client.post(
+        f"{API}/login", json={"email": address, "password": "wrong one here"}, headers=here
+    )
+    await stack.client.post(f"{API}/login", json={"email": address, "password": PASSWORD}, headers=here)
+    trail = await stack.client.get(
+        f"{API}/audit?user_id={user_id}", headers=await stack.demo("uma.user-admin")
+    )
+    actions = [line["action"] for line in trail.json()]
+    assert "Login failed" in actions
+    assert "Logged in" in actions
+
+
+async def test_a_session_ends_at_its_absolute_limit_however_often_it_is_refreshed(stack: Any) -> None:
+    _, address = await stack.user({"D81004": ["View"]})
+    tokens = await stack.tokens(address, PASSWORD)
+    family = await stack.runtime.mongo.collection("refresh_tokens").find_one(
+        {"_id": hashlib.sha256(tokens["refresh_token"].encode()).hexdigest()}
+    )
+    assert family is not None
+    assert family["session_ends_at"] - family["expires_at"] <= dt.timedelta(seconds=1)
+    ends = family["session_ends_at"]
+    started = ends - dt.timedelta(hours=12)
+    assert abs((started - dt.datetime.now(dt.UTC)).total_seconds()) < 120
+    await stack.runtime.mongo.collection("refresh_tokens").update_many(
+        {"family_id": family["family_id"]}, {"$set": {"session_ends_at": dt.datetime.now(dt.UTC)}}
+    )
+    refused = await stack.client.post(f"{API}/token/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refused.status_code == 401
+    assert "time limit" in refused.json()["detail"]
 
 
 async def test_refresh_rotates_and_a_replayed_token_kills_the_family(stack: Any) -> None:

@@ -17,7 +17,7 @@ from cqrs_contracts.events.identity import (
     PcnRelationshipEnded,
     PcnRelationshipStarted,
 )
-from cqrs_identity.importer import ImportProblem, load
+from cqrs_identity.organisations.importer import ImportProblem, load
 
 pytestmark = pytest.mark.integration
 API = "/api/identity"

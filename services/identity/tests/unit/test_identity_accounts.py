@@ -12,9 +12,11 @@ from cqrs_contracts.events.identity import (
     RegistrationCompleted,
     RolesChanged,
 )
-from cqrs_identity.domain import account_access, registration
-from cqrs_identity.domain.account_fold import apply_all
-from cqrs_identity.domain.accounts import (
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.onboarding import registration
+from cqrs_identity.users import account_access
+from cqrs_identity.users.account_fold import apply_all
+from cqrs_identity.users.accounts import (
     ALLOWED,
     Account,
     AccountCommand,
@@ -23,8 +25,7 @@ from cqrs_identity.domain.accounts import (
     Preferences,
     RequestStatus,
 )
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.roles import Role, RoleAssignment
+from cqrs_identity.users.roles import Role, RoleAssignment
 
 S, C = AccountStatus, AccountCommand
 NOW = dt.datetime(2025, 5, 1, 9, 30, tzinfo=dt.UTC)
@@ -45,7 +46,6 @@ def approved() -> Account:
         account,
         roles=[VIEW],
         actor="admin",
-        completion_url="https://x/complete?token=t",
         link_expires_at=NOW + dt.timedelta(hours=72),
         now=NOW,
     )
@@ -85,13 +85,16 @@ def test_registration_waits_for_approval() -> None:
     assert account.history[0].action == "User registered"
 
 
-def test_generic_identity_is_refused_before_anything_happens() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        registration.Person("reception@nhs.net", "Jane", "Smith")
+def test_a_generic_identity_is_refused_only_when_both_address_and_name_are_generic() -> None:
+    with pytest.raises(RuleBroken, match="shared mailbox") as refused:
+        registration.Person("reception@nhs.net", "Practice", "Manager")
     assert refused.value.field == "email"
-    with pytest.raises(RuleBroken) as refused:
-        registration.Person("jane.smith@nhs.net", "Practice", "Manager")
-    assert refused.value.field == "last_name"
+    mailbox = registration.Person("reception@nhs.net", "Jane", "Smith")
+    assert [f.split(" ")[0] for f in mailbox.flags] == ["reception@nhs.net"]
+    job = registration.Person("jane.smith@nhs.net", "Practice", "Manager")
+    assert len(job.flags) == 1
+    assert "job or team" in job.flags[0]
+    assert JANE.flags == []
 
 
 def test_an_existing_person_cannot_register_twice_but_a_rejected_one_can() -> None:
@@ -144,7 +147,7 @@ def test_a_link_works_once() -> None:
         registration.complete_registration(done, token_hash="h", now=NOW)
 
 
-def test_invitation_of_a_new_person_carries_a_link() -> None:
+def test_invitation_of_a_new_person_carries_no_link() -> None:
     (event,) = registration.invite(
         None,
         user_id="u9",
@@ -153,31 +156,38 @@ def test_invitation_of_a_new_person_carries_a_link() -> None:
         organisation="A81001",
         role=VIEW,
         actor="admin",
-        completion_url="https://x",
         link_expires_at=NOW,
         now=NOW,
     )
     assert isinstance(event, InvitationSent)
-    assert event.completion_url == "https://x"
+    assert "http" not in event.model_dump_json()
     assert apply_all(None, [event]).status is S.AWAITING_COMPLETION
 
 
-def test_invitation_of_an_existing_user_grants_the_role_at_once() -> None:
+def test_invitation_of_an_existing_user_waits_for_them_to_accept() -> None:
+    account = active()
     events = registration.invite(
-        active(),
+        account,
         user_id="u1",
         request_id="r9",
         person=JANE,
         organisation="A81002",
         role=VIEW,
         actor="admin",
-        completion_url="https://x",
         link_expires_at=NOW,
         now=NOW,
     )
-    assert [type(e) for e in events] == [InvitationSent, AccessGranted, RolesChanged]
-    assert isinstance(events[0], InvitationSent)
-    assert events[0].completion_url is None
+    assert [type(e) for e in events] == [InvitationSent]
+    invited = apply_all(account, events)
+    assert invited.membership("A81002") is None
+    assert [r.request_id for r in invited.pending_invitations()] == ["r9"]
+    accepted = apply_all(invited, registration.accept_invitation(invited, request_id="r9", now=NOW))
+    member = accepted.membership("A81002")
+    assert member is not None
+    assert [r.role for r in member.roles] == [VIEW.role]
+    assert accepted.pending_invitations() == []
+    with pytest.raises(RuleBroken, match="no invitation waiting"):
+        registration.accept_invitation(accepted, request_id="r9", now=NOW)
 
 
 def test_access_request_then_approval() -> None:

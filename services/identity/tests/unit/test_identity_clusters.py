@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from cqrs_contracts.events.identity import AllocatedService, ClusterChanged, ClusterCreated
-from cqrs_identity.domain import allocations, clusters
-from cqrs_identity.domain.errors import RuleBroken
-from cqrs_identity.domain.organisations import OrganisationTree
+from cqrs_identity.allocations import allocation as allocations
+from cqrs_identity.clusters import cluster as clusters
+from cqrs_identity.errors import RuleBroken
+from cqrs_identity.organisations.tree import OrganisationTree
 
 
 def north(tree: OrganisationTree, now: dt.datetime) -> clusters.Cluster:

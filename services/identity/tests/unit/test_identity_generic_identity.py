@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cqrs_identity.domain.identity_rules import (
+from cqrs_identity.onboarding.identity_rules import (
     generic_identity_problem,
     is_generic_identity,
     password_problem,

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from cqrs_identity.domain.organisations import OrganisationKind
-from cqrs_identity.importer import ImportProblem, parse_organisations, parse_relationships
+from cqrs_identity.organisations.importer import ImportProblem, parse_organisations, parse_relationships
+from cqrs_identity.organisations.tree import OrganisationKind
 
 
 def test_organisations_are_read_in_any_case_and_order() -> None:

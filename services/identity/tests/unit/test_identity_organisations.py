@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from cqrs_contracts.events.identity import OrganisationAdded, OrganisationChanged
-from cqrs_identity.domain.errors import RuleBroken, Unknown
-from cqrs_identity.domain.organisations import (
+from cqrs_identity.errors import RuleBroken, Unknown
+from cqrs_identity.organisations.tree import (
     Organisation,
     OrganisationKind,
     OrganisationTree,

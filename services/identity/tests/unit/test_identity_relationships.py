@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from cqrs_contracts.events.identity import PcnRelationshipEnded, PcnRelationshipStarted
-from cqrs_identity.domain import relationships as rel
-from cqrs_identity.domain.errors import NotAllowed, RuleBroken
-from cqrs_identity.domain.organisations import OrganisationTree
+from cqrs_identity.errors import NotAllowed, RuleBroken
+from cqrs_identity.organisations import relationships as rel
+from cqrs_identity.organisations.tree import OrganisationTree
 
 D = dt.date
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cqrs_identity.domain.errors import NotAllowed, RuleBroken
-from cqrs_identity.domain.organisations import OrganisationKind, OrganisationTree
-from cqrs_identity.domain.roles import (
+from cqrs_identity.errors import NotAllowed, RuleBroken
+from cqrs_identity.organisations.tree import OrganisationKind, OrganisationTree
+from cqrs_identity.users.roles import (
     ADMINISTRATOR_ROLES,
     Grant,
     Reaches,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cqrs_identity.domain.throttle import LOCKOUT, MAX_FAILURES, locked_until
+from cqrs_identity.auth.throttle import LOCKOUT, MAX_FAILURES, locked_until
 
 NOW = dt.datetime(2025, 5, 1, 9, 30, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)

@@ -9,10 +9,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cqrs_identity.access import token_claims
 from cqrs_identity.actor import grants_of
-from cqrs_identity.domain.accounts import Account, AccountStatus, Membership
-from cqrs_identity.domain.roles import Role, RoleAssignment
+from cqrs_identity.auth.tokens import KeyRing, SigningKey
 from cqrs_identity.settings import IdentitySettings
-from cqrs_identity.tokens import KeyRing, SigningKey
+from cqrs_identity.users.accounts import Account, AccountStatus, Membership
+from cqrs_identity.users.roles import Role, RoleAssignment
 from cqrs_kit.auth import Grant
 from cqrs_kit.grants import OrganisationInfo, OrganisationSnapshot
 

@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from cqrs_identity.auth.tokens import SigningKey
 from cqrs_identity.settings import IdentitySettings, identity_settings
-from cqrs_identity.tokens import SigningKey
 from cqrs_kit.settings import ServiceSettings
 
 

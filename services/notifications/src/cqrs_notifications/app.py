@@ -6,6 +6,7 @@ from typing import Any
 
 from cqrs_kit.app import ServiceSpec, create_service_app
 from cqrs_kit.mail import Mailer, mailer_from_settings
+from cqrs_kit.metrics import metrics_of
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.settings import ServiceSettings
 from cqrs_notifications import mailbox, people, store
@@ -34,6 +35,7 @@ def build_spec(mailer: Mailer | None = None, *, send_emails: bool = True) -> Ser
         centre = MessageCentre(runtime, people.People(runtime.mongo), outbox, dispatcher)
         runtime.extras[CENTRE], runtime.extras[DISPATCHER] = centre, dispatcher
         subscribe(runtime, centre)
+        metrics_of(runtime).count_by("cqrs_emails", "Emails by delivery status.", mailbox.EMAILS, "status")
 
     async def start(runtime: Runtime) -> None:
         if runtime.extras[DISPATCHER] is not None:
@@ -51,6 +53,9 @@ def build_spec(mailer: Mailer | None = None, *, send_emails: bool = True) -> Ser
         subscribe=wire,
         on_start=start,
         on_stop=stop,
+        # Built only from events (cqrsctl rebuild replays them); read marks and the email outbox
+        # (with what was sent) are the service's own records and are copied as they are.
+        read_models=[store.ITEMS, store.CLOSURES, people.USERS, people.MEMBERSHIPS],
     )
 
 

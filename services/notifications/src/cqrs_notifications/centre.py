@@ -92,7 +92,7 @@ class MessageCentre:
             category=row.kind,
             title=row.title(event),
             organisation=audience.organisation(event) if isinstance(audience, ToRole) else None,
-            roles=list(audience.roles) if isinstance(audience, ToRole) else [],
+            roles=list(audience.roles_for(event)) if isinstance(audience, ToRole) else [],
             payment_type=audience.payment_type(event) if isinstance(audience, ToRole) else None,
             user_id=audience.user_id(event) if isinstance(audience, ToPerson) else None,
             subject_id=subject,
@@ -111,7 +111,8 @@ class MessageCentre:
         assert isinstance(audience, ToRole)
         assert item.organisation is not None
         snapshot = await self.runtime.directory.snapshot()
-        return await role_holders(self.people, snapshot, audience.roles, item.organisation, item.payment_type)
+        roles = audience.roles_for(event)
+        return await role_holders(self.people, snapshot, roles, item.organisation, item.payment_type)
 
     async def _queue_email(self, item: Item, event: Event, person: Person, envelope: Envelope) -> bool:
         wants = person.task_emails if item.kind == "task" else person.message_emails

@@ -14,8 +14,12 @@
 | AccessRequested | task | user administrators | organisation asked for | access-to-review | |
 | AccessGranted (answering a request) | nothing | | | | access-to-review |
 | AccessRequestRejected | message | the person | | access-rejected | access-to-review |
-| ClaimReadyForTier1Review | task | Local Approver Tier 1 | commissioner | claim-to-review | |
-| ClaimReturned | message | the provider's claim preparers | provider | claim-returned | claim-to-review |
+| ClaimAwaitingReview (each step) | task | the step's role | commissioner | claim-to-review | |
+| ClaimApprovedAtStep (last sign-off) | nothing | | | | claim-to-review (that step) |
+| ClaimRejected | message | provider's claim users | provider | claim-rejected | claim-to-review (that step) |
+| ClaimReturned | message | provider's claim users | provider | claim-returned | claim-to-review (that step) |
+| ClaimPaid | message | provider's claim users | provider | claim-paid | |
+| PaymentBatchFlagged | task | Local Finance | commissioner | payment-batch-flagged | |
 | DeclarationApproved | message | Declaration Management | provider | declaration-approved | declaration-* |
 
 A task opened later than a closure of its subject stays open (a reissued offer asks again).
@@ -31,7 +35,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cqrs_contracts.events import (
-    ClaimReadyForTier1Review,
+    ClaimApprovedAtStep,
+    ClaimAwaitingReview,
+    ClaimPaid,
+    ClaimRejected,
     ClaimReturned,
     DeclarationApproved,
     Event,
@@ -41,6 +48,7 @@ from cqrs_contracts.events import (
     OfferReissued,
     OfferRejected,
     OfferWithdrawn,
+    PaymentBatchFlagged,
 )
 from cqrs_contracts.events.identity import (
     AccessGranted,
@@ -52,6 +60,7 @@ from cqrs_contracts.events.identity import (
 )
 
 ItemKind = Literal["task", "message"]
+
 
 USER_ADMINISTRATORS = ("User Administrator", "Advanced User Administrator", "Local Administrator")
 """Identity's roles that review registrations and access requests."""
@@ -67,6 +76,12 @@ class ToRole:
     roles: tuple[str, ...]
     organisation: Callable[[Any], str]
     payment_type: Callable[[Any], str | None] = lambda _: None
+    role_of: Callable[[Any], str] | None = None
+    """The role named by the event itself (a claim's review step), when ``roles`` is empty."""
+
+    def roles_for(self, event: Any) -> tuple[str, ...]:
+        """The roles this event's item is for."""
+        return (*self.roles, self.role_of(event)) if self.role_of else self.roles
 
 
 @dataclass(frozen=True)
@@ -197,21 +212,52 @@ ROWS: tuple[Row, ...] = (
         closes=("access-to-review",),
     ),
     Row(
-        ClaimReadyForTier1Review,
-        subject=lambda e: e.claim_id,
+        ClaimAwaitingReview,
+        subject=lambda e: f"{e.claim_id}:{e.step}",
         creates="task",
         kind="claim-to-review",
-        audience=ToRole(("Local Approver Tier 1",), lambda e: e.commissioner_organisation_id),
-        title=lambda e: f"Review claim {e.claim_id} of {e.provider_organisation_id}",
+        audience=ToRole((), lambda e: e.commissioner_organisation_id, role_of=lambda e: e.role),
+        title=lambda e: f"Review claim {e.claim_id} of {e.provider_organisation_id} ({e.step})",
+    ),
+    Row(
+        ClaimApprovedAtStep,
+        subject=lambda e: f"{e.claim_id}:{e.step}",
+        closes=("claim-to-review",),
+        when=lambda e: e.sign_offs_given >= e.sign_offs_needed,
+    ),
+    Row(
+        ClaimRejected,
+        subject=lambda e: f"{e.claim_id}:{e.step}",
+        creates="message",
+        kind="claim-rejected",
+        audience=ToRole(CLAIM_PREPARERS, lambda e: e.provider_organisation_id),
+        title=lambda e: f"Claim {e.claim_id} was rejected",
+        closes=("claim-to-review",),
     ),
     Row(
         ClaimReturned,
-        subject=lambda e: e.claim_id,
+        subject=lambda e: f"{e.claim_id}:{e.step or 'system'}",
         creates="message",
         kind="claim-returned",
         audience=ToRole(CLAIM_PREPARERS, lambda e: e.provider_organisation_id),
         title=lambda e: f"Claim {e.claim_id} was returned to you",
         closes=("claim-to-review",),
+    ),
+    Row(
+        ClaimPaid,
+        subject=lambda e: e.claim_id,
+        creates="message",
+        kind="claim-paid",
+        audience=ToRole(CLAIM_PREPARERS, lambda e: e.provider_organisation_id),
+        title=lambda e: f"Claim {e.claim_id} was paid",
+    ),
+    Row(
+        PaymentBatchFlagged,
+        subject=lambda e: e.batch_id,
+        creates="task",
+        kind="payment-batch-flagged",
+        audience=ToRole(("Local Finance",), lambda e: e.commissioner_organisation_id),
+        title=lambda e: f"Payment batch {e.batch_id} was not answered by the payment system",
     ),
     Row(
         DeclarationApproved,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from cqrs_contracts.events import ClaimReadyForTier1Review, ClaimReturned, DeclarationApproved
+from cqrs_contracts.events import ClaimReturned, DeclarationApproved
 from cqrs_contracts.events.identity import (
     AccessGranted,
     AccessRequested,
@@ -76,7 +76,6 @@ async def test_registration_is_a_task_for_administrators_closed_by_the_decision(
             email=address,
             organisation_ods_code=centre.orgs["P1"],
             request_id=request,
-            completion_url="https://cqrs.example/complete?token=SECRET-TOKEN",
             link_expires_at=NOW,
             approved_by="someone-else",
             approved_at=NOW,
@@ -89,7 +88,7 @@ async def test_registration_is_a_task_for_administrators_closed_by_the_decision(
     await centre.send_due_emails()
     [mail] = await eventually(lambda: centre.mails(applicant), timeout=10)
     assert "has been approved" in body_of(mail)
-    assert "SECRET-TOKEN" not in mail.as_string()  # identity sends the link itself
+    assert "token=" not in mail.as_string()  # the event carries no link; identity mails it itself
 
 
 async def test_registration_rejected_tells_the_person_why(centre: Centre) -> None:
@@ -150,27 +149,6 @@ async def test_access_request_task_closes_when_granted_or_rejected(centre: Centr
     await centre.send_due_emails()
     [mail] = await eventually(lambda: centre.mails(requester), timeout=10)  # address from the read model
     assert "Not your practice" in body_of(mail)
-
-
-async def test_a_claim_pending_tier_1_review_is_a_task_for_the_commissioners_tier_1_approvers(
-    centre: Centre,
-) -> None:
-    approver = await centre.user(("Local Approver Tier 1", centre.orgs["ICB"]))
-    tier_2 = await centre.user(("Local Approver Tier 2", centre.orgs["ICB"]))
-    claim = ClaimReadyForTier1Review(
-        claim_id="35929",
-        provider_organisation_id=centre.orgs["P1"],
-        commissioner_organisation_id=centre.orgs["ICB"],
-        total_pence=3150,
-        attachment_ids=["a-1"],
-        ready_at=NOW,
-    )
-    await centre.deliver(claim)
-    assert (await only_item(centre, approver))["category"] == "claim-to-review"
-    assert (await centre.items(tier_2))["total"] == 0
-    await centre.send_due_emails()
-    [mail] = await eventually(lambda: centre.mails(approver), timeout=10)
-    assert "£31.50" in body_of(mail)
 
 
 async def test_a_claim_returned_after_scanning_is_a_message_to_the_providers_preparers(

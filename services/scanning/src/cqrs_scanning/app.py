@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cqrs_kit.app import Check, ServiceSpec, create_service_app
+from cqrs_kit.metrics import metrics_of
 from cqrs_kit.runtime import Runtime
 from cqrs_scanning import handlers
 from cqrs_scanning.clamd import Clamd
@@ -33,6 +34,7 @@ def build_spec(settings: ScanningSettings) -> ServiceSpec:
         )
         runtime.extras["scanning"] = scanning
         handlers.subscribe(runtime, scanning)
+        metrics_of(runtime).count_by("cqrs_scans", "Scan records by verdict.", SCANS, "verdict")
 
     async def on_start(runtime: Runtime) -> None:
         await scanning_of(runtime).objects.start()

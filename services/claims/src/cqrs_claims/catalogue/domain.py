@@ -63,6 +63,7 @@ class ServiceVersion(_Frozen):
     start_date: dt.date
     end_date: dt.date
     claim_mode: Literal["single", "multi"]
+    paycode: str = ""  # CL2: what the payment system pays the service under (never changes)
     components: list[Component] = Field(default_factory=list)
     claim_windows: list[Window] = Field(default_factory=list)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,8 @@ class Claims:
     catalogue: CatalogueStore
     attachments: AttachmentStore
     objects: Objects
+    #: CL2: events that follow the system review's in the same save (the review flow's first step).
+    after_system_review: Callable[[Claim, list[Event]], Awaitable[list[Event]]] | None = None
 
     async def _claimable(self, providers: Sequence[str]) -> list[ClaimableService]:
         return await self.catalogue.claimable(providers)
@@ -136,6 +138,7 @@ class Claims:
             actor=principal.user_id,
             now=now,
         )
+        events = await self._followed(claim, events)
         saved = await self.change(principal, claim, events, correlation_id)
         # A scan may have finished between reading the attachments and saving: look once more.
         await self.finish_system_review(saved.claim_id, cause=None, correlation_id=correlation_id)
@@ -154,6 +157,7 @@ class Claims:
             )
             if not events:
                 return
+            events = await self._followed(claim, events)
             try:
                 await self.store.aggregates.save(
                     fold(claim, events), events, correlation_id=correlation_id, actor=submission.SYSTEM
@@ -166,6 +170,12 @@ class Claims:
             return
         msg = f"claim {claim_id} kept changing while its system review finished"
         raise VersionConflict(msg)
+
+    async def _followed(self, claim: Claim, events: list[Event]) -> list[Event]:
+        """CL2: the events with what follows them in the same save (a clean claim enters review)."""
+        if self.after_system_review is None or not events:
+            return events
+        return [*events, *await self.after_system_review(claim, events)]
 
     async def delete(self, principal: Principal, claim: Claim, correlation_id: str) -> None:
         """Delete a Draft and its attachments (their files are removed from the bucket)."""

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from cqrs_claims.claims.domain import money
+from cqrs_claims.review.domain.state import PaymentState, ReviewState
 from cqrs_contracts.events import (
     AddedComponent,
     Answer,
@@ -147,6 +148,8 @@ class Claim(BaseModel):
     submitted_at: dt.datetime | None = None
     submitted_attachment_ids: list[str] = Field(default_factory=list)
     returned_reasons: list[str] = Field(default_factory=list)
+    review: ReviewState | None = None  # CL2: where it is in the commissioner's review flow
+    payment: PaymentState = Field(default_factory=PaymentState)  # CL2: its payment batch and answer
     version: int = 0
 
     @property
@@ -241,6 +244,10 @@ def _apply_progress(state: Claim, event: Event) -> Claim:
         return state.model_copy(update={"status": ClaimStatus.PENDING_TIER_1_REVIEW})
     if isinstance(event, ClaimReturned):
         return state.model_copy(update={"status": ClaimStatus.RETURNED, "returned_reasons": event.reasons})
+    from cqrs_claims.review.domain.progress import apply_review  # noqa: PLC0415 - it imports this module
+
+    if (reviewed := apply_review(state, event)) is not None:
+        return reviewed
     msg = f"a claim does not take {type(event).__name__}"
     raise ValueError(msg)
 

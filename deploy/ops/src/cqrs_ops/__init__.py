@@ -1,0 +1,1 @@
+"""cqrsctl: what an operator reaches for at 3 a.m."""

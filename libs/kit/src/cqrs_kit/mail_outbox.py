@@ -1,0 +1,213 @@
+"""Emails queued by an event and sent in the background through the kit's mail adapter.
+
+Never twice for one cause, and never lost while the mail server is down:
+
+1. A consumer queues a mail by inserting it with an id derived from the event that caused it
+   (``cqrs_kit.idempotency.derived_id``). A repeated event hits the unique ``_id``: no second mail.
+2. What is stored is the template name and its non-secret parameters; the ``render`` callable the
+   service gives turns them into subject, text and HTML at send time. So a mail whose body holds a
+   secret (a link that sets a password) never rests in the database: the service derives the
+   secret again when it renders.
+3. Before handing a mail over, the dispatcher inserts a *send claim* with the mail's id: only one
+   process can, so only one process sends it. Unreachable or "try later": nothing was sent, the
+   claim is released and the mail retried with exponential backoff. Sent: marked sent.
+4. Outcome unknown (the connection broke mid-send, or the process died holding a claim older than
+   the lease): marked ``uncertain`` and logged, NOT resent. A duplicate is what people notice; the
+   Message-ID derived from the mail id lets a relay drop an operator's resend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from pymongo.errors import DuplicateKeyError
+
+from cqrs_kit import clock
+from cqrs_kit.logs import get_logger
+from cqrs_kit.mail import Mailer, MailOutcomeUnknown, MailRejected, MailUnavailable
+from cqrs_kit.mongo import TRANSIENT_MONGO_ERRORS, Collection, Index, Mongo
+
+log = get_logger(__name__)
+
+MAILS = "mail_outbox"
+CLAIMS = "mail_send_claims"
+INDEXES = [Index(MAILS, ["status", "next_attempt_at"])]
+LEASE = dt.timedelta(minutes=2)
+"""How long a send may take before its claim is taken as a crash (the SMTP client times out at 10 s)."""
+
+MailStatus = Literal["pending", "sent", "rejected", "uncertain"]
+
+
+class Rendered(BaseModel):
+    """A mail ready to hand over."""
+
+    subject: str
+    text: str
+    html: str | None = None
+
+
+class QueuedMail(BaseModel):
+    """One mail to one address because of one event: a template and its (non-secret) parameters."""
+
+    mail_id: str
+    to: str
+    template: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    status: MailStatus = "pending"
+    attempts: int = 0
+    next_attempt_at: dt.datetime
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = None
+    error: str | None = None
+
+
+Render = Callable[[QueuedMail], Awaitable[Rendered]]
+
+
+class MailOutbox:
+    """The queued mails and their send claims."""
+
+    def __init__(self, mongo: Mongo) -> None:
+        self.mails: Collection = mongo.collection(MAILS)
+        self.claims: Collection = mongo.collection(CLAIMS)
+
+    async def queue(self, mail_id: str, to: str, template: str, params: dict[str, Any]) -> bool:
+        """Queue a mail; False when this cause queued it before."""
+        now = clock.now()
+        mail = QueuedMail(
+            mail_id=mail_id, to=to, template=template, params=params, next_attempt_at=now, created_at=now
+        )
+        try:
+            await self.mails.insert_one({"_id": mail_id, **mail.model_dump(exclude={"mail_id"})})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def due(self, now: dt.datetime, limit: int = 50) -> list[QueuedMail]:
+        """Pending mails whose next attempt is due, oldest first."""
+        cursor = self.mails.find({"status": "pending", "next_attempt_at": {"$lte": now}})
+        docs = [d async for d in cursor.sort("next_attempt_at", 1).limit(limit)]
+        return [QueuedMail.model_validate({**d, "mail_id": d["_id"]}) for d in docs]
+
+    async def claim(self, mail_id: str, now: dt.datetime) -> bool:
+        """Take the only right to send this mail (an insert: atomic across processes)."""
+        try:
+            await self.claims.insert_one({"_id": mail_id, "claimed_at": now})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def claimed_at(self, mail_id: str) -> dt.datetime | None:
+        """When someone claimed the mail, if anyone has."""
+        doc = await self.claims.find_one({"_id": mail_id})
+        return doc["claimed_at"] if doc else None
+
+    async def release(self, mail_id: str) -> None:
+        """Give the claim back: the mail was certainly not sent."""
+        await self.claims.delete_one({"_id": mail_id})
+
+    async def update(self, mail_id: str, **fields: Any) -> None:
+        """Record an attempt's result."""
+        await self.mails.update_one({"_id": mail_id}, {"$set": fields})
+
+    async def get(self, mail_id: str) -> QueuedMail | None:
+        """One queued mail."""
+        doc = await self.mails.find_one({"_id": mail_id})
+        return None if doc is None else QueuedMail.model_validate({**doc, "mail_id": doc["_id"]})
+
+
+class MailDispatcher:
+    """Sends due mails in the background, backing off while the mail service is unavailable."""
+
+    def __init__(
+        self, outbox: MailOutbox, mailer: Mailer, render: Render, *, poll_seconds: float, max_backoff: float
+    ) -> None:
+        self.outbox, self.mailer, self.render = outbox, mailer, render
+        self.poll_seconds, self.max_backoff = poll_seconds, max_backoff
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Run in the background until stop()."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="mail-dispatcher")
+
+    async def stop(self) -> None:
+        """Stop the background loop."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """A mail was queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.send_due()
+            except TRANSIENT_MONGO_ERRORS as exc:
+                log.warning("database unavailable; mails wait", error=repr(exc))
+            except Exception:
+                log.exception("mail dispatcher round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+
+    async def send_due(self) -> int:
+        """Try every due mail once; returns how many were sent."""
+        sent = 0
+        now = clock.now()
+        for mail in await self.outbox.due(now):
+            sent += await self._send_one(mail, now)
+        return sent
+
+    async def _send_one(self, mail: QueuedMail, now: dt.datetime) -> int:
+        if not await self.outbox.claim(mail.mail_id, now):
+            claimed = await self.outbox.claimed_at(mail.mail_id)
+            if claimed is not None and now - claimed > LEASE:
+                await self.outbox.update(mail.mail_id, status="uncertain", error="claim outlived its lease")
+                log.error("mail may or may not have been sent; not resending", mail_id=mail.mail_id)
+            return 0
+        attempts = mail.attempts + 1
+        try:
+            rendered = await self.render(mail)
+        except Exception as exc:  # a mail that cannot be written is never sent, and said so
+            await self.outbox.update(mail.mail_id, status="rejected", attempts=attempts, error=repr(exc))
+            log.exception("mail could not be rendered", mail_id=mail.mail_id, template=mail.template)
+            return 0
+        try:
+            await self.mailer.send(
+                mail.to, rendered.subject, rendered.text, rendered.html, idempotency_key=mail.mail_id
+            )
+        except MailUnavailable as exc:
+            await self.outbox.release(mail.mail_id)
+            backoff = min(self.max_backoff, 0.5 * 2 ** min(attempts, 16))
+            await self.outbox.update(
+                mail.mail_id,
+                attempts=attempts,
+                error=str(exc),
+                next_attempt_at=now + dt.timedelta(seconds=backoff),
+            )
+            log.warning("mail server unavailable; will retry", mail_id=mail.mail_id, retry_in=backoff)
+            return 0
+        except MailRejected as exc:
+            await self.outbox.update(mail.mail_id, status="rejected", attempts=attempts, error=str(exc))
+            log.error("mail refused for good", mail_id=mail.mail_id, error=str(exc))
+            return 0
+        except MailOutcomeUnknown as exc:
+            await self.outbox.update(mail.mail_id, status="uncertain", attempts=attempts, error=str(exc))
+            log.error("mail may or may not have been sent; not resending", mail_id=mail.mail_id)
+            return 0
+        await self.outbox.update(
+            mail.mail_id, status="sent", attempts=attempts, sent_at=clock.now(), error=None
+        )
+        log.info("mail sent", mail_id=mail.mail_id, template=mail.template)
+        return 1

@@ -1,0 +1,1 @@
+"""Commissioners review submitted claims through a configurable flow of steps."""

@@ -1,0 +1,1 @@
+"""The review flow and its decisions, pure."""

@@ -1,0 +1,1 @@
+"""Logging in: passwords, throttling, access and refresh tokens, the signing keys."""

@@ -1,0 +1,1 @@
+"""Service Provider Clusters of a commissioner's descendant organisations."""

@@ -1,1 +1,0 @@
-"""Pure identity rules: organisations, relationships, accounts, roles, clusters, scope. No I/O."""

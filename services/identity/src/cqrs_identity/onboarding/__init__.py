@@ -1,0 +1,1 @@
+"""Bringing people in: registration, Pending Actions, invitations, access requests, completion."""

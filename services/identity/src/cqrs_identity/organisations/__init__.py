@@ -1,0 +1,1 @@
+"""Organisations, their tree, dated PCN relationships, the CSV import and the relationship report."""

@@ -1,0 +1,1 @@
+"""Existing users: accounts, roles and the role-grant matrix, revoke, enable, disable, audit."""

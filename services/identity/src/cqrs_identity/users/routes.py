@@ -1,0 +1,189 @@
+"""Routes on existing users: My Profile, preferences, roles, clusters, revoke, enable, disable,
+the user list and the audit trail. Users are never deleted, so there is no DELETE."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from cqrs_contracts.values import OdsCode
+from cqrs_identity.access import CallerDep
+from cqrs_identity.api_common import context
+from cqrs_identity.routing import router as make_router
+from cqrs_identity.users import service as service_users
+from cqrs_identity.users.accounts import DISABLE_REASONS, Preferences
+from cqrs_identity.users.roles import RoleAssignment
+from cqrs_identity.users.service import AuditLine, Profile, UserView, view
+from cqrs_kit.runtime import RuntimeDep
+
+router = make_router("users")
+
+ClusterId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class RolesBody(BaseModel):
+    """The whole set of roles the user should hold at one organisation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: OdsCode
+    roles: list[RoleAssignment] = Field(max_length=30)
+
+
+class ClustersBody(BaseModel):
+    """The clusters of one organisation the user is limited to (empty: no limit)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: OdsCode
+    cluster_ids: list[ClusterId] = Field(max_length=100)
+
+
+class OrganisationBody(BaseModel):
+    """The organisation an action applies to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: OdsCode
+
+
+class EnableBody(BaseModel):
+    """Enable access at one organisation, or (no organisation) a disabled account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: OdsCode | None = None
+
+
+class DisableBody(BaseModel):
+    """Why the account is disabled: a reason from the list; "Other" needs text (at most 250)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=100)] = Field(
+        description="one of: " + "; ".join(DISABLE_REASONS)
+    )
+    reason_text: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class PreferencesBody(Preferences):
+    """Which emails to receive."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@router.get("/users/me")
+async def me(request: Request, runtime: RuntimeDep, caller: CallerDep) -> Profile:
+    """My Profile: your account, organisations, roles and the organisations you may act on."""
+    return await service_users.profile(context(request, runtime, caller), caller)
+
+
+@router.get("/users/me/notification-preferences")
+async def preferences(caller: CallerDep) -> Preferences:
+    """Which emails you receive."""
+    return caller.account.preferences
+
+
+@router.put("/users/me/notification-preferences")
+async def change_preferences(
+    body: PreferencesBody, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> Preferences:
+    """Choose which emails you receive."""
+    account = await service_users.change_preferences(
+        context(request, runtime, caller),
+        caller,
+        Preferences(task_emails=body.task_emails, message_emails=body.message_emails),
+    )
+    return account.preferences
+
+
+@router.post("/users/me/disable")
+async def disable_me(body: DisableBody, request: Request, runtime: RuntimeDep, caller: CallerDep) -> UserView:
+    """Disable your own account (your data is kept for audit; you cannot log in again)."""
+    account = await service_users.disable(
+        context(request, runtime, caller), caller, caller.actor.user_id, body.reason, body.reason_text
+    )
+    return view(account)
+
+
+@router.get("/users")
+async def users(
+    request: Request, runtime: RuntimeDep, caller: CallerDep, organisation: OdsCode | None = None
+) -> list[UserView]:
+    """Users at the organisations you manage."""
+    return await service_users.users(context(request, runtime, caller), caller, organisation)
+
+
+@router.get("/users/{user_id}")
+async def user(user_id: str, request: Request, runtime: RuntimeDep, caller: CallerDep) -> UserView:
+    """One user (yourself, or a user at an organisation you manage)."""
+    return await service_users.user(context(request, runtime, caller), caller, user_id)
+
+
+@router.put("/users/{user_id}/roles")
+async def change_roles(
+    user_id: str, body: RolesBody, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> UserView:
+    """Set a user's roles at one organisation (adds the organisation to them when new)."""
+    account = await service_users.change_roles(
+        context(request, runtime, caller), caller, user_id, body.organisation, body.roles
+    )
+    return view(account)
+
+
+@router.put("/users/{user_id}/clusters")
+async def assign_clusters(
+    user_id: str, body: ClustersBody, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> UserView:
+    """Limit a user at an organisation to some of its Service Provider Clusters."""
+    account = await service_users.assign_clusters(
+        context(request, runtime, caller), caller, user_id, body.organisation, body.cluster_ids
+    )
+    return view(account)
+
+
+@router.post("/users/{user_id}/revoke")
+async def revoke(
+    user_id: str, body: OrganisationBody, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> UserView:
+    """Revoke all of a user's access at one organisation (they can still log in)."""
+    account = await service_users.revoke(
+        context(request, runtime, caller), caller, user_id, body.organisation
+    )
+    return view(account)
+
+
+@router.post("/users/{user_id}/enable")
+async def enable(
+    user_id: str, body: EnableBody, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> UserView:
+    """Enable Account: give back revoked access at an organisation, or re-enable a disabled
+    account when no organisation is given."""
+    account = await service_users.enable(
+        context(request, runtime, caller), caller, user_id, body.organisation
+    )
+    return view(account)
+
+
+@router.post("/users/{user_id}/disable")
+async def disable(
+    user_id: str, body: DisableBody, request: Request, runtime: RuntimeDep, caller: CallerDep
+) -> UserView:
+    """Disable a user's account (administrators of their organisations, or the user)."""
+    account = await service_users.disable(
+        context(request, runtime, caller), caller, user_id, body.reason, body.reason_text
+    )
+    return view(account)
+
+
+@router.get("/audit")
+async def audit(
+    request: Request,
+    runtime: RuntimeDep,
+    caller: CallerDep,
+    user_id: str | None = Query(default=None, max_length=100),
+) -> list[AuditLine]:
+    """The audit trail of account actions (who, when, what, why), for administrators."""
+    return await service_users.audit(context(request, runtime, caller), caller, user_id)
