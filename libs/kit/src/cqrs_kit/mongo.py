@@ -19,6 +19,11 @@ Database = AsyncDatabase[Document]
 TRANSIENT_MONGO_ERRORS: tuple[type[BaseException], ...] = (ConnectionFailure,)
 
 
+def is_mongo_timeout(exc: BaseException) -> bool:
+    """A database operation ran out of its time limit (timeoutMS): the server is slow or away."""
+    return isinstance(exc, PyMongoError) and exc.timeout
+
+
 @dataclass(frozen=True)
 class Index:
     """One index a store needs; stores list theirs and the app creates them at start-up."""
@@ -41,9 +46,13 @@ class Index:
 class Mongo:
     """One client per process; nothing connects until first use (PyMongo connects lazily)."""
 
-    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
+    def __init__(self, url: str, database: str, *, timeout_ms: int = 10_000) -> None:
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
-            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True, uuidRepresentation="standard"
+            url,
+            timeoutMS=timeout_ms,  # every operation, not only server selection, has a time limit
+            serverSelectionTimeoutMS=min(timeout_ms, 5000),
+            tz_aware=True,
+            uuidRepresentation="standard",
         )
         self.db: Database = self.client[database]
 
