@@ -118,7 +118,8 @@ async def check(
         async def ledger_complete() -> bool:
             async with httpx.AsyncClient(timeout=10) as client:
                 answer = await client.get(f"{reader.url}/ledger")
-            return answer.json()["applied"] == len(saved)
+            applied: int = answer.json()["applied"]
+            return applied == len(saved)
 
         await eventually(ledger_complete, timeout=120, interval=1)
         await asyncio.sleep(3)  # late redeliveries, if any, would land now
