@@ -57,7 +57,7 @@ fmt: install  ## format and autofix
 	$(UV) run --frozen ruff format .
 	$(UV) run --frozen ruff check --fix .
 
-schemas: install  ## write the JSON Schema of every event into contracts/schemas/
+schemas: install  ## write every event's JSON Schema into contracts/schemas/ and freeze published versions
 	$(UV) run --frozen python -m cqrs_contracts.schemas
 
 bench: install  ## benchmarks: print figures, assert nothing about speed

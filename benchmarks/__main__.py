@@ -7,7 +7,7 @@ import importlib.util
 import logging
 import os
 
-from benchmarks import outbox
+from benchmarks import achievement, outbox
 
 
 async def main() -> None:
@@ -29,6 +29,8 @@ async def main() -> None:
         f"(raw+insert p50 {raw_insert_one['p50']:.1f} ms, raw p50 {raw_one['p50']:.1f} ms)",
         flush=True,
     )
+    print("== achievement: a national year, exact ==", flush=True)
+    achievement.run()
     if importlib.util.find_spec("benchmarks.scanning") is not None:
         from benchmarks import scanning  # noqa: PLC0415 - optional until the scanning service lands
 
@@ -36,6 +38,11 @@ async def main() -> None:
         await scanning.run(
             int(os.environ.get("BENCH_SCAN_SMALL", "200")), int(os.environ.get("BENCH_SCAN_LARGE", "20"))
         )
+    from benchmarks import notifications  # noqa: PLC0415
+
+    providers = int(os.environ.get("BENCH_NOTIFY_PROVIDERS", "6300"))
+    print(f"== notifications: one offer to {providers} providers ==", flush=True)
+    await notifications.run(providers, int(os.environ.get("BENCH_NOTIFY_USERS", "5")))
 
 
 if __name__ == "__main__":

@@ -121,3 +121,36 @@ def test_declaration_refuses_negative_or_fractional_achievement() -> None:
 
 def test_declaration_step_is_commissioner_or_finance() -> None:
     refused(DeclarationApproved, "step", step="provider")
+
+
+def test_extraction_refuses_more_adjustments_than_denominator() -> None:
+    from cqrs_contracts.events import IndicatorCounts  # noqa: PLC0415
+
+    with pytest.raises(ValidationError, match="personalised_care_adjustments 11 exceed denominator 10"):
+        IndicatorCounts(indicator_id="HYP008", numerator=0, denominator=10, personalised_care_adjustments=11)
+
+
+def test_extraction_refuses_numerator_above_the_cohort() -> None:
+    from cqrs_contracts.events import IndicatorCounts  # noqa: PLC0415
+
+    with pytest.raises(ValidationError, match="numerator 9 exceeds the cohort 8"):
+        IndicatorCounts(indicator_id="HYP008", numerator=9, denominator=10, personalised_care_adjustments=2)
+
+
+def test_extraction_refuses_an_indicator_twice() -> None:
+    from cqrs_contracts.events import AchievementExtracted  # noqa: PLC0415
+
+    data = example_data(AchievementExtracted)
+    data["indicators"] = [data["indicators"][0], data["indicators"][0]]
+    with pytest.raises(ValidationError, match="HYP008 appears more than once"):
+        AchievementExtracted.model_validate(data)
+
+
+def test_generated_extractions_are_valid_and_repeatable() -> None:
+    from cqrs_contracts.achievement_generator import extractions, practice_codes, profiles  # noqa: PLC0415
+
+    first = list(extractions(practice_codes(5), indicators=profiles(75), seed=7))
+    again = list(extractions(practice_codes(5), indicators=profiles(75), seed=7))
+    assert first == again
+    assert {len(e.indicators) for e in first} == {75}
+    assert all(row.register_size is not None for row in first[0].indicators if row.indicator_id == "HYP008")

@@ -1,11 +1,19 @@
 """Committed JSON Schemas match the models, and no change breaks readers of older events."""
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from cqrs_contracts.schemas import SCHEMA_DIR, check_compatible, generate
+import pytest
+
+from cqrs_contracts.schemas import (
+    FROZEN_DIR,
+    SCHEMA_DIR,
+    IncompatibleSchema,
+    check_compatible,
+    freeze,
+    generate,
+)
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[1]
 
@@ -24,31 +32,46 @@ def test_generate_removes_schemas_of_events_that_no_longer_exist(tmp_path: Path)
     assert not stale.exists()
 
 
-def committed_version(name: str) -> dict[str, Any] | None:
-    """The schema as of git HEAD, or None when it is new or there is no HEAD (or no git)."""
-    try:
-        shown = subprocess.run(
-            ["git", "show", f"HEAD:./schemas/{name}"],
-            cwd=CONTRACTS_DIR,
-            capture_output=True,
-            check=False,
-            text=True,
-        )
-    except FileNotFoundError:
-        return None
-    if shown.returncode != 0:
-        return None
-    schema: dict[str, Any] = json.loads(shown.stdout)
-    return schema
+def test_every_published_version_is_frozen() -> None:
+    frozen = {path.name for path in FROZEN_DIR.glob("*.json")}
+    missing = sorted(path.name for path in SCHEMA_DIR.glob("*.json") if path.name not in frozen)
+    assert not missing, f"no frozen copy in contracts/schemas/published/ (run `make schemas`): {missing}"
 
 
-def test_schemas_backward_compatible() -> None:
+def test_schemas_backward_compatible_with_frozen_copies() -> None:
     problems: list[str] = []
-    for path in sorted(SCHEMA_DIR.glob("*.json")):
-        current: dict[str, Any] = json.loads(path.read_text())
-        previous = committed_version(path.name) or current
-        problems += [f"{path.name}: {problem}" for problem in check_compatible(previous, current)]
+    for copy in sorted(FROZEN_DIR.glob("*.json")):
+        path = SCHEMA_DIR / copy.name
+        if not path.exists():
+            problems.append(f"{copy.name}: a published event version was removed")
+            continue
+        frozen: dict[str, Any] = json.loads(copy.read_text())
+        problems += [f"{copy.name}: {p}" for p in check_compatible(frozen, json.loads(path.read_text()))]
     assert not problems, "breaking schema changes (publish a new version instead):\n" + "\n".join(problems)
+
+
+def test_freeze_refuses_a_removed_field_and_writes_nothing(tmp_path: Path) -> None:
+    current, frozen = tmp_path / "current", tmp_path / "frozen"
+    current.mkdir()
+    frozen.mkdir()
+    (frozen / "E.v1.json").write_text(json.dumps(schema({"id": STRING, "note": STRING}, ["id"])))
+    (current / "E.v1.json").write_text(json.dumps(schema({"id": STRING}, ["id"])))
+    (current / "F.v1.json").write_text(json.dumps(schema({"id": STRING}, ["id"])))
+    with pytest.raises(IncompatibleSchema, match="'note' was removed"):
+        freeze(current, frozen)
+    assert not (frozen / "F.v1.json").exists()
+
+
+def test_freeze_adds_new_versions_and_compatible_additions(tmp_path: Path) -> None:
+    current, frozen = tmp_path / "current", tmp_path / "frozen"
+    current.mkdir()
+    frozen.mkdir()
+    (frozen / "E.v1.json").write_text(json.dumps(schema({"id": STRING}, ["id"])))
+    widened = json.dumps(schema({"id": STRING, "target_date": OPTIONAL_DATE}, ["id"]))
+    (current / "E.v1.json").write_text(widened)
+    (current / "F.v1.json").write_text(json.dumps(schema({"id": STRING}, ["id"])))
+    assert sorted(p.name for p in freeze(current, frozen)) == ["E.v1.json", "F.v1.json"]
+    assert (frozen / "E.v1.json").read_text() == widened
 
 
 def schema(properties: dict[str, Any], required: list[str], **defs: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from cqrs_contracts.topics import ALL_TOPICS, PARTICIPATION_OFFER, dead_letter_t
 
 
 def test_topics_are_unique_and_named_by_service_and_aggregate() -> None:
-    assert len(set(ALL_TOPICS)) == len(ALL_TOPICS) == 8
+    assert len(set(ALL_TOPICS)) == len(ALL_TOPICS) == 10
     assert PARTICIPATION_OFFER == "cqrs.participation.offer"
     assert all(topic.count(".") == 2 and topic.startswith("cqrs.") for topic in ALL_TOPICS)
 

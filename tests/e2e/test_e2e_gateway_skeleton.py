@@ -11,10 +11,14 @@ import pytest
 from cqrs_contracts.events import OfferMade
 from cqrs_kit.testing import (
     ServiceProcess,
+    bearer,
     eventually,
+    grant,
     isolated_settings,
     new_ods_code,
     offer_request,
+    organisation,
+    publish,
     skip_history,
 )
 from cqrs_local.config import Layout
@@ -50,14 +54,20 @@ async def behind_gateway(infra: dict[str, str], tmp_path: Path) -> AsyncIterator
 async def test_offer_to_task_through_the_gateway(behind_gateway: str) -> None:
     provider = new_ods_code("G")
     body = offer_request(provider, "QS-GATEWAY")
-    async with httpx.AsyncClient(base_url=behind_gateway, timeout=10) as gateway:
+    commissioner = bearer(grant("Commissioning Management", "QWE"))
+    async with httpx.AsyncClient(base_url=behind_gateway, timeout=10, headers=commissioner) as gateway:
         made = await gateway.post("/api/participation/offers", json=body)
         assert made.status_code == 201, made.text
 
+        await publish(organisation(provider, "GP Practice"))  # identity would have announced it
+        manager = bearer(grant("Service Management", provider))
+
         async def tasks() -> list[dict[str, Any]]:
-            response = await gateway.get("/api/notifications/tasks", params={"organisation": provider})
+            response = await gateway.get(
+                "/api/notifications/tasks", params={"organisation": provider}, headers=manager
+            )
             assert response.status_code == 200, response.text
-            found: list[dict[str, Any]] = response.json()
+            found: list[dict[str, Any]] = response.json()["items"]
             return found
 
         found = await eventually(tasks, timeout=60)

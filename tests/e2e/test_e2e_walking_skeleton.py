@@ -6,12 +6,17 @@ from typing import Any
 import httpx
 
 from cqrs_contracts.events import OfferMade
+from cqrs_kit.app import runtime_of
 from cqrs_kit.testing import (
+    bearer,
     eventually,
+    grant,
     isolated_settings,
     new_ods_code,
     offer_request,
+    organisation,
     running_app,
+    seed_directory,
     skip_history,
 )
 from cqrs_notifications.app import create_app as notifications_app
@@ -26,14 +31,23 @@ def new_provider() -> str:
     return new_ods_code("P")
 
 
+COMMISSIONER = bearer(grant("Commissioning Management", "QWE"))
+
+
 async def test_offer_becomes_a_task_for_the_provider() -> None:
     provider = new_provider()
     notifications_settings = isolated_settings("notifications")
     await skip_history(notifications_settings.group, OfferMade.topic)
+    notifications_asgi = notifications_app(notifications_settings)
     async with (
         running_app(participation_app(isolated_settings("participation"))) as participation,
-        running_app(notifications_app(notifications_settings)) as notifications,
+        running_app(notifications_asgi) as notifications,
     ):
+        participation.headers.update(COMMISSIONER)
+        await seed_directory(
+            runtime_of(notifications_asgi).directory, [organisation(provider, "GP Practice")]
+        )
+        notifications.headers.update(bearer(grant("Service Management", provider)))
         made = await participation.post("/api/participation/offers", json=offer_body(provider))
         assert made.status_code == 201, made.text
         offer = made.json()
@@ -41,7 +55,7 @@ async def test_offer_becomes_a_task_for_the_provider() -> None:
 
         async def tasks() -> list[dict[str, Any]]:
             response = await notifications.get("/api/notifications/tasks", params={"organisation": provider})
-            result: list[dict[str, Any]] = response.json()
+            result: list[dict[str, Any]] = response.json()["items"]
             return result
 
         found = await eventually(tasks, timeout=30)
@@ -55,6 +69,7 @@ async def test_bad_offer_is_refused_and_nothing_is_saved() -> None:
     provider = new_provider()
     settings = isolated_settings("participation")
     async with running_app(participation_app(settings)) as participation:
+        participation.headers.update(COMMISSIONER)
         body = {**offer_body(provider), "financial_year": "2025/27"}
         refused = await participation.post("/api/participation/offers", json=body)
         assert refused.status_code == 422

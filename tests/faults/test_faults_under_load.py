@@ -16,7 +16,7 @@ from cqrs_kit.testing import ServiceProcess, eventually, free_port, read_topic
 from cqrs_local import procs
 from cqrs_local.config import Layout
 from cqrs_local.parts import infrastructure
-from tests.faults.helpers import new_provider, offer_body, tasks_of
+from tests.faults.helpers import COMMISSIONER, new_provider, offer_body, tasks_of
 
 
 class Offers:
@@ -29,7 +29,7 @@ class Offers:
         self.stop = asyncio.Event()
 
     async def run(self, participation: ServiceProcess, clients: int = 6) -> None:
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with httpx.AsyncClient(timeout=30, headers=COMMISSIONER) as client:
 
             async def one_client() -> None:
                 while not self.stop.is_set():

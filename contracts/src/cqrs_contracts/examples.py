@@ -1,17 +1,24 @@
 """One valid example of every event, for tests here and in services and for AsyncAPI documents."""
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from cqrs_contracts.events import (
+    AchievementExtracted,
     AttachmentUploaded,
     ClaimLine,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
     Event,
     FileScanned,
+    IndicatorCounts,
     OfferMade,
 )
 from cqrs_contracts.examples_identity import identity_examples
+from cqrs_contracts.examples_participation import participation_examples
 
 _WHEN = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 
@@ -31,6 +38,8 @@ def example_events() -> list[Event]:
             response_date=date(2025, 5, 31),
             target_date=date(2025, 6, 30),
             offered_at=_WHEN,
+            quality_service_version=1,
+            offered_by="user-3",
         ),
         ClaimSubmitted(
             claim_id="claim-1",
@@ -81,6 +90,68 @@ def example_events() -> list[Event]:
             approved_by="user-2",
             approved_at=_WHEN,
             step="commissioner",
+            achievement_date=date(2026, 3, 31),
+            payment_type="QOF",
+            status="Awaiting Finance Approval",
         ),
+        *_achievement_examples(),
         *identity_examples(),
+        *participation_examples(),
+    ]
+
+
+_DECLARED: dict[str, Any] = {
+    "declaration_id": "qs-qof:A81001",
+    "quality_service_id": "qs-qof",
+    "provider_organisation_id": "A81001",
+    "commissioner_organisation_id": "QWE",
+    "financial_year": "2025/26",
+    "achievement_date": date(2026, 3, 31),
+    "points_hundredths": 52345,
+    "achievement_pence": 11803274,
+}
+
+
+def _achievement_examples() -> list[Event]:
+    """An extraction and a declaration's life before approval (one practice, QOF)."""
+    return [
+        AchievementExtracted(
+            extraction_id="extraction-1",
+            quality_service_id="qs-qof",
+            financial_year="2025/26",
+            practice_ods_code="A81001",
+            achievement_date=date(2026, 3, 31),
+            list_size=12000,
+            indicators=[
+                IndicatorCounts(
+                    indicator_id="HYP008",
+                    numerator=1210,
+                    denominator=1500,
+                    personalised_care_adjustments=60,
+                    register_size=1800,
+                ),
+                IndicatorCounts(indicator_id="CS005", numerator=2300, denominator=3000),
+            ],
+            extracted_at=_WHEN,
+        ),
+        DeclarationOpened(
+            **_DECLARED,
+            status="Awaiting Service Provider Approval",
+            practice_ods_codes=["A81001"],
+            opened_at=_WHEN,
+        ),
+        DeclarationRecalculated(
+            **_DECLARED,
+            status="Awaiting Service Provider Approval",
+            practice_ods_codes=["A81001"],
+            reason="achievement",
+            previous_status="Awaiting Commissioning Organisation Approval",
+            recalculated_at=_WHEN,
+        ),
+        DeclarationDeclared(
+            **_DECLARED,
+            status="Awaiting Commissioning Organisation Approval",
+            declared_by="user-3",
+            declared_at=_WHEN,
+        ),
     ]

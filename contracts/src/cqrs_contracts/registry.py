@@ -3,12 +3,23 @@
 import json
 
 from cqrs_contracts.events import (
+    AchievementExtracted,
     AttachmentUploaded,
     ClaimSubmitted,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationOpened,
+    DeclarationRecalculated,
     Event,
     FileScanned,
+    OfferAccepted,
+    OfferCancelled,
     OfferMade,
+    OfferReissued,
+    OfferRejected,
+    OfferWithdrawn,
+    QualityServicePublished,
+    ServiceRequested,
 )
 from cqrs_contracts.events.identity import (
     AccessGranted,
@@ -37,11 +48,22 @@ from cqrs_contracts.events.identity import (
 )
 
 _EVENTS: tuple[type[Event], ...] = (
+    QualityServicePublished,
     OfferMade,
+    OfferAccepted,
+    OfferRejected,
+    OfferWithdrawn,
+    OfferCancelled,
+    OfferReissued,
+    ServiceRequested,
     ClaimSubmitted,
     AttachmentUploaded,
     FileScanned,
     DeclarationApproved,
+    DeclarationOpened,
+    DeclarationRecalculated,
+    DeclarationDeclared,
+    AchievementExtracted,
     OrganisationAdded,
     OrganisationChanged,
     PcnRelationshipStarted,

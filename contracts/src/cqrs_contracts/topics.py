@@ -3,6 +3,7 @@
 import re
 
 PARTICIPATION_OFFER = "cqrs.participation.offer"
+PARTICIPATION_SERVICE = "cqrs.participation.service"
 CLAIMS_CLAIM = "cqrs.claims.claim"
 CLAIMS_ATTACHMENT = "cqrs.claims.attachment"
 CLAIMS_DECLARATION = "cqrs.claims.declaration"
@@ -10,9 +11,12 @@ SCANNING_SCAN = "cqrs.scanning.scan"
 IDENTITY_ORGANISATION = "cqrs.identity.organisation"
 IDENTITY_USER = "cqrs.identity.user"
 NOTIFICATIONS_TASK = "cqrs.notifications.task"
+EXTRACTION_ACHIEVEMENT = "cqrs.extraction.achievement"
+"""Inbound: achievement counts sent by a GP data extraction system (another NHS system)."""
 
 ALL_TOPICS: tuple[str, ...] = (
     PARTICIPATION_OFFER,
+    PARTICIPATION_SERVICE,
     CLAIMS_CLAIM,
     CLAIMS_ATTACHMENT,
     CLAIMS_DECLARATION,
@@ -20,6 +24,7 @@ ALL_TOPICS: tuple[str, ...] = (
     IDENTITY_ORGANISATION,
     IDENTITY_USER,
     NOTIFICATIONS_TASK,
+    EXTRACTION_ACHIEVEMENT,
 )
 """Every event topic (dead-letter topics excluded: they are derived per consumer group)."""
 

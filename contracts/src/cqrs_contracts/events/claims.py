@@ -1,5 +1,6 @@
 """Events published by the claims service: CQRS Local claims, their evidence, and declarations."""
 
+import datetime as dt
 from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -77,11 +78,79 @@ class AttachmentUploaded(Event):
         return self.attachment_id
 
 
+DeclarationStatus = Literal[
+    "Awaiting Service Provider Approval",
+    "Awaiting Commissioning Organisation Approval",
+    "Awaiting Finance Approval",
+    "Approved for Payment",
+]
+"""A declaration's status, in the words users see."""
+
+RecalculationReason = Literal["achievement", "pcn_membership", "payment_rules"]
+"""Why figures changed: new achievement data, a practice joining or leaving the PCN, new rules."""
+
+
+class _DeclarationEvent(Event):
+    """What every declaration event says: whose declaration, for what, and its figures now."""
+
+    service: ClassVar[str] = "claims"
+    version: ClassVar[int] = 1
+    topic: ClassVar[str] = topics.CLAIMS_DECLARATION
+
+    declaration_id: Id
+    quality_service_id: Id
+    provider_organisation_id: OdsCode
+    commissioner_organisation_id: OdsCode
+    financial_year: FinancialYear
+    achievement_date: dt.date
+    points_hundredths: Count
+    achievement_pence: Pence
+    status: DeclarationStatus
+
+    def aggregate_id(self) -> str:
+        """Key by declaration, so one declaration's steps are read in order."""
+        return self.declaration_id
+
+
+class DeclarationOpened(_DeclarationEvent):
+    """A provisional payment was calculated and a declaration opened for the provider to declare.
+
+    ``practice_ods_codes`` lists the practices whose achievement the figures add up: the practice
+    itself, or the practices that belonged to the PCN on the achievement date.
+    """
+
+    practice_ods_codes: list[OdsCode] = Field(min_length=1)
+    opened_at: UtcDatetime
+
+
+class DeclarationRecalculated(_DeclarationEvent):
+    """New figures replaced an open declaration's figures; it is back with the provider to declare."""
+
+    practice_ods_codes: list[OdsCode] = Field(min_length=1)
+    reason: RecalculationReason
+    previous_status: DeclarationStatus
+    recalculated_at: UtcDatetime
+
+
+class DeclarationDeclared(_DeclarationEvent):
+    """The provider declared its achievement; it now awaits the commissioning organisation.
+
+    ``automatic`` is true when the service needs no declaration and CQRS declared it itself.
+    """
+
+    declared_by: Id
+    declared_at: UtcDatetime
+    automatic: bool = False
+
+
 class DeclarationApproved(Event):
     """One approval step of a provider's declared achievement was done: commissioner or finance.
 
     ``points_hundredths`` is the achievement in hundredths of a point (12.34 points → 1234), so
     points travel as an exact integer, never a float; ``achievement_pence`` is the payment.
+    A payment system pays on the ``finance`` step (then ``status`` is "Approved for Payment");
+    the ``commissioner`` step tells that the declaration now awaits finance approval.
+    ``automatic`` is true when the service needs no commissioner approval and CQRS gave it.
     """
 
     service: ClassVar[str] = "claims"
@@ -98,6 +167,10 @@ class DeclarationApproved(Event):
     approved_by: Id
     approved_at: UtcDatetime
     step: Literal["commissioner", "finance"]
+    achievement_date: dt.date | None = None
+    payment_type: Text | None = None
+    status: DeclarationStatus | None = None
+    automatic: bool = False
 
     def aggregate_id(self) -> str:
         """Key by declaration, so the commissioner step is read before the finance step."""

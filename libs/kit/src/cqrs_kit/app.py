@@ -18,11 +18,13 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from cqrs_contracts.topics import ALL_TOPICS
 from cqrs_kit import logs
-from cqrs_kit.auth import TokenVerifier, jwks_from_url
+from cqrs_kit.auth import TokenVerifier, jwks_from_url, static_jwks
 from cqrs_kit.broker import ensure_topics
+from cqrs_kit.directory import INDEXES as DIRECTORY_INDEXES
 from cqrs_kit.errors import install_problem_handlers
 from cqrs_kit.mongo import Index
 from cqrs_kit.outbox import commit_indexes
+from cqrs_kit.route_guard import check_routes_need_tokens, declare_bearer_scheme
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.settings import ServiceSettings
 
@@ -45,6 +47,8 @@ class ServiceSpec:
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
     on_stop: Callable[[Runtime], Awaitable[None]] | None = None
     extra_topics: Sequence[str] = field(default_factory=lambda: list(ALL_TOPICS))
+    token_verifier: Callable[[Runtime], TokenVerifier] | None = None
+    """How this service checks tokens (identity reads its own keys); default: settings' JWKS."""
 
 
 class CorrelationMiddleware(BaseHTTPMiddleware):
@@ -118,14 +122,18 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
     runtime = Runtime.build(
         settings, outbox_collections=list(spec.outbox_collections), uses_s3=bool(spec.buckets)
     )
+    runtime.directory.subscribe(runtime.consumer)
     if spec.subscribe:
         spec.subscribe(runtime)
+    runtime.directory.check_still_subscribed(runtime.consumer)
     runtime.consumer.subscribe()
     prefix = f"/api/{spec.name}"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.mongo.ensure_indexes([*spec.indexes, *commit_indexes(spec.outbox_collections)])
+        await runtime.mongo.ensure_indexes(
+            [*spec.indexes, *commit_indexes(spec.outbox_collections), *DIRECTORY_INDEXES]
+        )
         if runtime.s3 is not None:
             await runtime.s3.ensure_buckets(spec.buckets)
         yield
@@ -156,17 +164,14 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         redoc_url=None,
     )
     api.state.runtime = runtime
-    if settings.jwks_url:
-        api.state.token_verifier = TokenVerifier(
-            jwks_from_url(settings.jwks_url),
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-        )
+    api.state.token_verifier = _token_verifier(spec, runtime)
     api.add_middleware(CorrelationMiddleware)
     install_problem_handlers(api)
     api.include_router(_health_router(spec, runtime), prefix=prefix)
     for router in spec.routers:
         api.include_router(router, prefix=prefix)
+    check_routes_need_tokens(api, spec.name, prefix)
+    declare_bearer_scheme(api)
     return FastStreamAPI(
         runtime.broker,
         application=api,
@@ -174,6 +179,25 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         context=runtime.broker.context,
         connection_hook=connect,
         asyncapi_path=AsyncAPIConfig(f"{prefix}/asyncapi"),
+    )
+
+
+def _token_verifier(spec: ServiceSpec, runtime: Runtime) -> TokenVerifier | None:
+    """The service's own verifier, else one reading the static or published JWKS of settings."""
+    if spec.token_verifier is not None:
+        return spec.token_verifier(runtime)
+    settings = runtime.settings
+    if settings.jwks_json:
+        source = static_jwks(settings.jwks_json)
+    elif settings.jwks_url:
+        source = jwks_from_url(settings.jwks_url)
+    else:
+        return None
+    return TokenVerifier(
+        source,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        min_interval_seconds=settings.jwks_min_interval_seconds,
     )
 
 

@@ -1,7 +1,14 @@
-"""Verifying identity's access tokens against its JWKS, as a FastAPI dependency."""
+"""Verifying identity's access tokens against its JWKS, as a FastAPI dependency.
+
+A token names the user and carries their grants (see cqrs_kit.grants): never an expanded list of
+organisations. Whether a grant allows an action is the Directory's question
+(``runtime.directory.may``), not the token's.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
@@ -9,40 +16,59 @@ from typing import Annotated, Any
 import httpx
 import jwt
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK, PyJWKSet
 from pydantic import BaseModel, Field
 
 from cqrs_kit.errors import Unauthorised
+from cqrs_kit.grants import Grant
+
+__all__ = [
+    "ALGORITHMS",
+    "CurrentUser",
+    "Grant",
+    "JwksSource",
+    "Principal",
+    "TokenVerifier",
+    "current_user",
+    "grant_claims",
+    "jwks_from_url",
+    "static_jwks",
+]
 
 JwksSource = Callable[[], Awaitable[dict[str, Any]]]
 ALGORITHMS = ["RS256", "ES256", "EdDSA"]
 
 
-class RoleGrant(BaseModel):
-    """One role a user holds at one organisation, optionally limited to payment types."""
-
-    organisation: str
-    role: str
-    payment_types: list[str] = Field(default_factory=list)
-
-
 class Principal(BaseModel):
-    """The verified caller: who they are, their roles, and the organisations they may act on."""
+    """The verified caller: who they are and the grants their token carries."""
 
     user_id: str
     name: str = ""
-    roles: list[RoleGrant] = Field(default_factory=list)
-    scope: list[str] = Field(default_factory=list)
+    email: str = ""
+    grants: list[Grant] = Field(default_factory=list)
 
-    def has_role(self, role: str, organisation: str | None = None) -> bool:
-        """Whether the user holds the role (at the organisation, when one is given)."""
+    def holds(self, role: str, organisation: str | None = None) -> bool:
+        """Whether the user holds the role at all (exactly at the organisation, when one is given).
+
+        Not an authorisation check: ask ``runtime.directory.may`` for that.
+        """
         return any(
-            g.role == role and (organisation is None or g.organisation == organisation) for g in self.roles
+            g.role == role and (organisation is None or g.organisation == organisation) for g in self.grants
         )
 
-    def may_act_on(self, organisation: str) -> bool:
-        """Whether the organisation lies in the user's effective scope (computed by identity)."""
-        return organisation in self.scope
+
+def grant_claims(grants: list[Grant]) -> list[dict[str, Any]]:
+    """The ``grants`` claim of an access token: empty limits are left out to keep tokens small."""
+    claims: list[dict[str, Any]] = []
+    for g in grants:
+        claim: dict[str, Any] = {"organisation": g.organisation, "role": g.role}
+        if g.payment_types:
+            claim["payment_types"] = list(g.payment_types)
+        if g.cluster_ids:
+            claim["cluster_ids"] = list(g.cluster_ids)
+        claims.append(claim)
+    return claims
 
 
 def jwks_from_url(url: str) -> JwksSource:
@@ -58,32 +84,68 @@ def jwks_from_url(url: str) -> JwksSource:
     return fetch
 
 
+def static_jwks(document: str | dict[str, Any]) -> JwksSource:
+    """A fixed JWKS (settings `CQRS_JWKS_JSON`; tests use it to trust cqrs_kit.testing's key)."""
+    keys: dict[str, Any] = json.loads(document) if isinstance(document, str) else document
+
+    async def fetch() -> dict[str, Any]:
+        return keys
+
+    return fetch
+
+
 class TokenVerifier:
-    """Checks signature, expiry, issuer and audience; refreshes keys when an unknown key id appears."""
+    """Checks signature, expiry, issuer and audience.
+
+    Keys are fetched single-flight (concurrent requests wait for one fetch), refreshed every
+    ``refresh_seconds``, and an unknown key id triggers a fetch at most once per
+    ``min_interval_seconds``, so a flood of forged key ids cannot hammer identity.
+    """
 
     def __init__(
-        self, source: JwksSource, *, issuer: str, audience: str, refresh_seconds: float = 300.0
+        self,
+        source: JwksSource,
+        *,
+        issuer: str,
+        audience: str,
+        refresh_seconds: float = 300.0,
+        min_interval_seconds: float = 5.0,
     ) -> None:
         self._source = source
         self._issuer = issuer
         self._audience = audience
         self._refresh = refresh_seconds
+        self._min_interval = min_interval_seconds
         self._keys: dict[str, PyJWK] = {}
-        self._fetched = 0.0
+        self._fetched: float | None = None
+        self._lock = asyncio.Lock()
+        self.fetches = 0
 
-    async def _key(self, kid: str) -> PyJWK:
-        stale = time.monotonic() - self._fetched > self._refresh
-        if kid not in self._keys or stale:
+    def _age(self) -> float:
+        return float("inf") if self._fetched is None else time.monotonic() - self._fetched
+
+    async def _fetch(self, kid: str) -> None:
+        async with self._lock:  # single flight: whoever waited here finds the fresh keys
+            wanted = kid not in self._keys and self._age() >= self._min_interval
+            if not wanted and self._age() < self._refresh:
+                return
+            self._fetched = time.monotonic()
+            self.fetches += 1
             try:
                 keyset = PyJWKSet.from_dict(await self._source())
             except (httpx.HTTPError, jwt.PyJWTError) as exc:
-                if kid in self._keys:
-                    return self._keys[kid]
-                raise Unauthorised("signing keys are unavailable; try again shortly") from exc
+                if not self._keys:
+                    raise Unauthorised("signing keys are unavailable; try again shortly") from exc
+                return
             self._keys = {k.key_id: k for k in keyset.keys if k.key_id}
-            self._fetched = time.monotonic()
+
+    async def _key(self, kid: str) -> PyJWK:
+        if kid not in self._keys or self._age() >= self._refresh:
+            await self._fetch(kid)
+        if not self._keys:
+            raise Unauthorised("signing keys are unavailable; try again shortly")
         if kid not in self._keys:
-            raise Unauthorised("token signed by an unknown key")
+            raise Unauthorised("token signed by an unknown key", invalid_token=True)
         return self._keys[kid]
 
     async def verify(self, token: str) -> Principal:
@@ -100,26 +162,35 @@ class TokenVerifier:
                 options={"require": ["exp", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorised("access token has expired; refresh it") from exc
+            raise Unauthorised("access token has expired; refresh it", invalid_token=True) from exc
         except jwt.PyJWTError as exc:
-            raise Unauthorised(f"invalid access token: {exc}") from exc
+            raise Unauthorised(f"invalid access token: {exc}", invalid_token=True) from exc
         return Principal(
             user_id=claims["sub"],
             name=claims.get("name", ""),
-            roles=[RoleGrant.model_validate(r) for r in claims.get("roles", [])],
-            scope=list(claims.get("scope_orgs", [])),
+            email=claims.get("email", ""),
+            grants=[Grant.model_validate(g) for g in claims.get("grants", [])],
         )
 
 
-async def current_user(request: Request) -> Principal:
+_bearer = HTTPBearer(auto_error=False, description="An access token from identity's POST /login")
+"""Matches cqrs_kit.route_guard.BEARER_SCHEME."""
+
+
+async def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
     """FastAPI dependency: the verified caller from the `Authorization: Bearer` header."""
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorised("send an access token as `Authorization: Bearer <token>`")
     if verifier is None:
         raise Unauthorised("this service has no token verifier configured")
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorised("send an access token as `Authorization: Bearer <token>`")
-    return await verifier.verify(token)
+    principal = await verifier.verify(credentials.credentials)
+    request.state.principal = principal
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
+"""The verified caller; every route not on cqrs_kit.public's list must depend on it."""

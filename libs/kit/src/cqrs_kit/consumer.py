@@ -1,7 +1,7 @@
 """Consuming events: one consumer group per service; an offset is committed only after every record
 of the batch before it is applied, skipped or on the dead-letter topic.
 
-Records come in batches (FastStream's batch subscriber over aiokafka, one per topic). A batch's
+Records come in batches (one FastStream batch subscriber over aiokafka for all the service's topics). A batch's
 partitions are processed concurrently, each in order, and one commit follows. Failures:
 
 - unreachable infrastructure (database, broker, S3, clamd): retried with backoff, no bound, the
@@ -95,7 +95,7 @@ class Consumer:
         max_unexpected_attempts: int = 5,
         conflict_retries: int = 5,
         handler_timeout: float = 120.0,
-        batch_size: int = 500,
+        batch_size: int = 100,
         offset_reset: Literal["earliest", "latest"] = "earliest",
     ) -> None:
         self.broker = broker
@@ -139,11 +139,10 @@ class Consumer:
         return "; ".join(sorted(set(self._problems.values()))) or None
 
     def subscribe(self) -> None:
-        """Attach one FastStream batch subscriber per topic; call once, before the app is built."""
-        for topic in self._handlers:
-            self._subscribe(topic)
-
-    def _subscribe(self, topic: str) -> None:
+        """Attach ONE FastStream batch subscriber for every topic (one group member per process, so
+        a process joining or leaving rebalances the group once); call once, before the app is built."""
+        if not self._handlers:
+            return
         lock = asyncio.Lock()
 
         async def raw(message: Any) -> Any:
@@ -152,7 +151,7 @@ class Consumer:
             return {"batch": (message.raw_message, message.consumer)}
 
         @self.broker.subscriber(
-            topic,
+            *self._handlers,
             group_id=self.group,
             batch=True,
             max_records=self._batch_size,
@@ -161,7 +160,7 @@ class Consumer:
             auto_offset_reset=self._offset_reset,
             decoder=raw,
             listener=_Quiesce(lock),
-            title=f"{self.group}:{topic}",
+            title=f"{self.group}:{','.join(self._handlers)}",
         )
         async def consume(batch: Any) -> None:
             # FastStream's own DI passes the decoded dict; the FastAPI integration unpacks it.

@@ -40,10 +40,21 @@ class Forbidden(DomainError):
 
 
 class Unauthorised(DomainError):
-    """No valid credentials."""
+    """No valid credentials: answered with `WWW-Authenticate: Bearer` (RFC 6750)."""
 
     status = 401
     title = "Unauthorised"
+
+    def __init__(self, detail: str, *, field: str | None = None, invalid_token: bool = False) -> None:
+        super().__init__(detail, field=field)
+        self.invalid_token = invalid_token
+
+    def challenge(self) -> str:
+        """The WWW-Authenticate header value: which scheme, and why a token sent was refused."""
+        if self.invalid_token:
+            reason = self.detail.replace('"', "'")
+            return f'Bearer error="invalid_token", error_description="{reason}"'
+        return "Bearer"
 
 
 class VersionConflict(DomainError):
@@ -88,7 +99,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_domain(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
         errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-        return problem(exc.status, exc.title, exc.detail, instance=request.url.path, errors=errors)
+        response = problem(exc.status, exc.title, exc.detail, instance=request.url.path, errors=errors)
+        if isinstance(exc, Unauthorised):
+            response.headers["WWW-Authenticate"] = exc.challenge()
+        return response
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

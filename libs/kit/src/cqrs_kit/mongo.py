@@ -20,7 +20,7 @@ TRANSIENT_MONGO_ERRORS: tuple[type[BaseException], ...] = (ConnectionFailure,)
 
 
 def is_mongo_timeout(exc: BaseException) -> bool:
-    """A database operation ran out of its time limit (timeoutMS): the server is slow or away."""
+    """A database operation ran out of its time limit: the server is slow or away."""
     return isinstance(exc, PyMongoError) and exc.timeout
 
 
@@ -49,7 +49,11 @@ class Mongo:
     def __init__(self, url: str, database: str, *, timeout_ms: int = 10_000) -> None:
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
             url,
-            timeoutMS=timeout_ms,  # every operation, not only server selection, has a time limit
+            # Every call is bounded: no server for 5 s, no connection in 5 s, or no answer on the
+            # socket within timeout_ms fails it (as NetworkTimeout, a transient error). Not
+            # timeoutMS: PyMongo then sends maxTimeMS, which FerretDB v1 refuses on `distinct`.
+            socketTimeoutMS=timeout_ms,
+            connectTimeoutMS=min(timeout_ms, 5000),
             serverSelectionTimeoutMS=min(timeout_ms, 5000),
             tz_aware=True,
             uuidRepresentation="standard",

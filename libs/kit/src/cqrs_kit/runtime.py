@@ -10,6 +10,7 @@ from faststream.kafka import KafkaBroker
 
 from cqrs_kit.broker import make_broker, relay_publisher
 from cqrs_kit.consumer import Consumer
+from cqrs_kit.directory import Directory
 from cqrs_kit.mongo import Mongo
 from cqrs_kit.outbox import OutboxRelay, commits_of
 from cqrs_kit.s3 import S3
@@ -18,13 +19,15 @@ from cqrs_kit.settings import ServiceSettings
 
 @dataclass
 class Runtime:
-    """Settings, stores, broker, relay and consumer of one service; connections open in the lifespan."""
+    """Settings, stores, broker, relay, consumer and Directory of one service; connections open in the
+    lifespan."""
 
     settings: ServiceSettings
     mongo: Mongo
     broker: KafkaBroker
     consumer: Consumer
     relay: OutboxRelay
+    directory: Directory
     s3: S3 | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -56,7 +59,16 @@ class Runtime:
             batch_size=settings.consumer_batch_size,
         )
         s3 = S3(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key) if uses_s3 else None
-        return cls(settings=settings, mongo=mongo, broker=broker, consumer=consumer, relay=relay, s3=s3)
+        directory = Directory(mongo, cache_seconds=settings.directory_cache_seconds)
+        return cls(
+            settings=settings,
+            mongo=mongo,
+            broker=broker,
+            consumer=consumer,
+            relay=relay,
+            directory=directory,
+            s3=s3,
+        )
 
     @property
     def source(self) -> str:

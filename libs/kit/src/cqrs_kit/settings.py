@@ -36,9 +36,17 @@ class ServiceSettings(BaseSettings):
     s3_secret_key: str = "cqrs-local-secret-not-for-production"  # noqa: S105 - refused outside development
     clamd_address: str = "127.0.0.1:13310"
     smtp_address: str = "127.0.0.1:12525"
+    mail_backend: Literal["smtp", "notify"] = "smtp"
+    mail_from: str = "CQRS <no-reply@cqrs.local>"
+    notify_api_key: str | None = None
+    notify_template_id: str | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
     jwks_url: str | None = None
     jwt_issuer: str = "cqrs-identity"
     jwt_audience: str = "cqrs"
+    jwks_json: str | None = None  # a fixed JWKS document instead of jwks_url (tests trust their own key)
+    jwks_min_interval_seconds: float = Field(default=5.0, ge=0)
+    directory_cache_seconds: float = Field(default=5.0, ge=0)
     topic_partitions: int = Field(default=3, ge=1)
     relay_poll_seconds: float = Field(default=2.0, gt=0)
     relay_enabled: bool = True  # off for a replica that must not publish (and for crash tests)
@@ -50,9 +58,9 @@ class ServiceSettings(BaseSettings):
     #: An unexpected error is tried this often in all, then dead-lettered with the error.
     consumer_max_unexpected_attempts: int = Field(default=5, ge=1)
     #: At most this many records are taken in one batch (the batch's effects, then one commit).
-    consumer_batch_size: int = Field(default=500, ge=1)
+    consumer_batch_size: int = Field(default=100, ge=1)
     relay_batch_size: int = Field(default=1000, ge=1)
-    #: Every MongoDB operation's time limit (PyMongo's timeoutMS).
+    #: Every MongoDB operation's time limit (a socket that stays silent this long fails the call).
     mongo_timeout_ms: int = Field(default=10_000, gt=0)
     log_json: bool | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -68,6 +76,9 @@ class ServiceSettings(BaseSettings):
                         f"for environment {self.environment!r}"
                     )
                     raise InsecureSettingsError(msg)
+        if self.mail_backend == "notify" and not (self.notify_api_key and self.notify_template_id):
+            msg = "CQRS_MAIL_BACKEND=notify needs CQRS_NOTIFY_API_KEY and CQRS_NOTIFY_TEMPLATE_ID"
+            raise ValueError(msg)
         return self
 
     def secret_fields(self) -> tuple[str, ...]:
@@ -88,6 +99,12 @@ class ServiceSettings(BaseSettings):
     def json_logs(self) -> bool:
         """JSON in production (and wherever asked), readable lines in development."""
         return self.log_json if self.log_json is not None else self.environment == "production"
+
+    @property
+    def smtp_host_port(self) -> tuple[str, int]:
+        """The SMTP server's address split for a client."""
+        host, port = self.smtp_address.rsplit(":", 1)
+        return host, int(port)
 
     @property
     def clamd_host_port(self) -> tuple[str, int]:

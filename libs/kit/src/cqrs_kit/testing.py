@@ -21,8 +21,41 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
-from cqrs_contracts.events import OfferMade
+from cqrs_contracts.events import Event, OfferMade
 from cqrs_kit.settings import ServiceSettings
+from cqrs_kit.testing_auth import (
+    STANDARD_LINKS,
+    STANDARD_TREE,
+    TEST_KEY,
+    bearer,
+    cluster,
+    grant,
+    organisation,
+    pcn_link,
+    seed_directory,
+    seed_standard_tree,
+    standard_tree_events,
+    token_for,
+    trusted_jwks,
+    trusted_jwks_json,
+)
+
+__all__ = [
+    "STANDARD_LINKS",
+    "STANDARD_TREE",
+    "TEST_KEY",
+    "bearer",
+    "cluster",
+    "grant",
+    "organisation",
+    "pcn_link",
+    "seed_directory",
+    "seed_standard_tree",
+    "standard_tree_events",
+    "token_for",
+    "trusted_jwks",
+    "trusted_jwks_json",
+]
 
 ENDPOINT_VARIABLES = (
     "CQRS_KAFKA_BOOTSTRAP",
@@ -82,6 +115,7 @@ def isolated_settings(service: str, **overrides: Any) -> ServiceSettings:
         "consumer_group": unique(f"test-{service}"),
         "relay_poll_seconds": 0.5,
         "consumer_max_backoff_seconds": 1.0,
+        "jwks_json": trusted_jwks_json(),  # services under test trust cqrs_kit.testing.token_for
     }
     values.update(overrides)
     return ServiceSettings(**values)
@@ -291,3 +325,28 @@ def offer_request(provider: str, quality_service_id: str) -> dict[str, Any]:
         "service_end": "2026-03-31",
         "response_date": "2025-05-01",
     }
+
+
+async def publish(*events: Event) -> None:
+    """Publish events to their topics as their owning service would (envelope in the headers), for
+    services under test that learn from Kafka (e.g. an OrganisationAdded their Directory needs)."""
+    from aiokafka import AIOKafkaProducer  # noqa: PLC0415
+
+    from cqrs_contracts.envelope import envelope_for, to_kafka_headers  # noqa: PLC0415
+    from cqrs_contracts.registry import serialize  # noqa: PLC0415
+
+    producer = AIOKafkaProducer(
+        bootstrap_servers=endpoints()["CQRS_KAFKA_BOOTSTRAP"], enable_idempotence=True, acks="all"
+    )
+    await producer.start()
+    try:
+        for event in events:
+            envelope = envelope_for(event, source="/test", correlation_id=str(uuid.uuid4()))
+            await producer.send_and_wait(
+                event.topic,
+                serialize(event),
+                key=event.aggregate_id().encode(),
+                headers=to_kafka_headers(envelope),
+            )
+    finally:
+        await producer.stop()

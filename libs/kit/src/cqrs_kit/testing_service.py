@@ -4,7 +4,7 @@ racing on one shared aggregate.
 
 - ``POST /api/tally/tallies/{id}/increments`` loads a tally, adds one and saves it with one event
   (an OfferMade keyed by the tally, ``payment_type`` = the new count): 201, or 409 on a conflict.
-- ``GET /api/tally/tallies/{id}`` and ``GET /api/tally/ledger`` read them back.
+- ``GET /api/tally/tallies/{id}`` and ``GET /api/tally/ledger`` read them back (all need a token).
 - Its consumer counts every tally event of its own run (``quality_service_id`` = its database
   name) into ONE ledger aggregate, saved with ``cause`` = the event id, so replicas consuming
   different partitions conflict on it and retry, and a redelivered event is applied once.
@@ -21,6 +21,7 @@ from cqrs_contracts.envelope import Envelope
 from cqrs_contracts.events import OfferMade
 from cqrs_kit.aggregates import Aggregates
 from cqrs_kit.app import ServiceSpec, create_service_app
+from cqrs_kit.auth import CurrentUser
 from cqrs_kit.errors import NotFound
 from cqrs_kit.runtime import Runtime, RuntimeDep
 from cqrs_kit.settings import ServiceSettings
@@ -54,7 +55,7 @@ router = APIRouter()
 
 
 @router.post("/tallies/{tally_id}/increments", status_code=201)
-async def increment(tally_id: str, request: Request, runtime: RuntimeDep) -> Tally:
+async def increment(tally_id: str, request: Request, runtime: RuntimeDep, user: CurrentUser) -> Tally:
     """Load, add one, save with one event (409 when another replica saved first)."""
     tallies = Aggregates(runtime, TALLIES, Tally, "tally_id")
     tally = await tallies.get(tally_id) or Tally(tally_id=tally_id)
@@ -65,12 +66,12 @@ async def increment(tally_id: str, request: Request, runtime: RuntimeDep) -> Tal
         tally.model_copy(update={"count": tally.count + 1}),
         [event],
         correlation_id=request.state.correlation_id,
-        actor="tally-test",
+        actor=user.user_id,
     )
 
 
 @router.get("/tallies/{tally_id}")
-async def get_tally(tally_id: str, runtime: RuntimeDep) -> Tally:
+async def get_tally(tally_id: str, runtime: RuntimeDep, user: CurrentUser) -> Tally:
     """One tally."""
     tally = await Aggregates(runtime, TALLIES, Tally, "tally_id").get(tally_id)
     if tally is None:
@@ -79,7 +80,7 @@ async def get_tally(tally_id: str, runtime: RuntimeDep) -> Tally:
 
 
 @router.get("/ledger")
-async def get_ledger(runtime: RuntimeDep) -> Ledger:
+async def get_ledger(runtime: RuntimeDep, user: CurrentUser) -> Ledger:
     """The ledger the consumers keep."""
     return await Aggregates(runtime, LEDGERS, Ledger, "ledger_id").get(LEDGER) or Ledger(ledger_id=LEDGER)
 

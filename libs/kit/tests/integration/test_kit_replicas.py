@@ -25,8 +25,10 @@ from cqrs_kit.testing import (
     read_topic,
     skip_history,
 )
+from cqrs_kit.testing_auth import bearer, grant
 
 MODULE = "cqrs_kit.testing_service"
+TOKEN = bearer(grant("Service Management", "A81001"))
 
 
 async def replicas(settings: ServiceSettings, logs: Path, count: int = 2) -> list[ServiceProcess]:
@@ -51,7 +53,7 @@ class Load:
 
     async def run(self, targets: list[ServiceProcess], attempts: int, concurrency: int = 12) -> None:
         remaining = iter(range(attempts))
-        async with httpx.AsyncClient(timeout=30) as client:
+        async with httpx.AsyncClient(timeout=30, headers=TOKEN) as client:
 
             async def worker() -> None:
                 for _ in remaining:
@@ -80,7 +82,7 @@ async def check(
     mongo = Mongo(settings.mongo_url, settings.database_name)
     try:
         found: dict[str, int] = {}
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=10, headers=TOKEN) as client:
             for tally in load.tallies:
                 answer = await client.get(f"{reader.url}/tallies/{tally}")
                 found[tally] = answer.json()["count"] if answer.status_code == 200 else 0
@@ -116,7 +118,7 @@ async def check(
             )
 
         async def ledger_complete() -> bool:
-            async with httpx.AsyncClient(timeout=10) as client:
+            async with httpx.AsyncClient(timeout=10, headers=TOKEN) as client:
                 answer = await client.get(f"{reader.url}/ledger")
             applied: int = answer.json()["applied"]
             return applied == len(saved)

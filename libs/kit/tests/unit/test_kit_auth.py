@@ -1,5 +1,6 @@
 """Tokens are verified against a JWKS: signature, expiry, issuer, audience and key id."""
 
+import asyncio
 import datetime as dt
 import json
 from typing import Any
@@ -11,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from jwt.algorithms import RSAAlgorithm
 
-from cqrs_kit.auth import CurrentUser, TokenVerifier
+from cqrs_kit.auth import CurrentUser, Grant, TokenVerifier
 from cqrs_kit.errors import Unauthorised, install_problem_handlers
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -36,8 +37,10 @@ def _token(key: Any = KEY, kid: str = "k1", **claims: Any) -> str:
         "aud": "cqrs",
         "exp": now + dt.timedelta(minutes=5),
         "iat": now,
-        "roles": [{"organisation": "A81001", "role": "Service Management"}],
-        "scope_orgs": ["A81001"],
+        "grants": [
+            {"organisation": "A81001", "role": "Service Management", "payment_types": ["QOF"]},
+            {"organisation": "QWE", "role": "View", "cluster_ids": ["c1"]},
+        ],
         **claims,
     }
     return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
@@ -50,10 +53,12 @@ def _verifier() -> TokenVerifier:
 async def test_valid_token_gives_the_principal() -> None:
     principal = await _verifier().verify(_token())
     assert principal.user_id == "u1"
-    assert principal.has_role("Service Management", "A81001")
-    assert not principal.has_role("Service Management", "A81002")
-    assert principal.may_act_on("A81001")
-    assert not principal.may_act_on("A81002")
+    assert principal.grants == [
+        Grant(organisation="A81001", role="Service Management", payment_types=("QOF",)),
+        Grant(organisation="QWE", role="View", cluster_ids=("c1",)),
+    ]
+    assert principal.holds("Service Management", "A81001")
+    assert not principal.holds("Service Management", "A81002")
 
 
 @pytest.mark.parametrize(
@@ -85,4 +90,41 @@ def test_current_user_dependency() -> None:
     assert client.get("/me", headers={"Authorization": f"Bearer {_token()}"}).json() == {"user": "u1"}
     refused = client.get("/me")
     assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == "Bearer"
     assert "Authorization: Bearer" in refused.json()["detail"]
+    forged = client.get("/me", headers={"Authorization": f"Bearer {_token(key=OTHER)}"})
+    assert forged.status_code == 401
+    assert forged.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+
+
+async def test_keys_are_fetched_single_flight_and_unknown_kids_wait_the_minimum_interval() -> None:
+    calls = 0
+
+    async def slow_source() -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.05)
+        return _jwks()
+
+    verifier = TokenVerifier(slow_source, issuer="cqrs-identity", audience="cqrs", min_interval_seconds=60)
+    principals = await asyncio.gather(*(verifier.verify(_token()) for _ in range(20)))
+    assert {p.user_id for p in principals} == {"u1"}
+    assert calls == 1, "twenty concurrent first requests share one fetch"
+    for _ in range(5):
+        with pytest.raises(Unauthorised, match="unknown key"):
+            await verifier.verify(_token(kid="forged"))
+    assert calls == 1, "unknown key ids do not refetch within the minimum interval"
+
+
+async def test_a_new_key_id_is_fetched_once_the_interval_has_passed() -> None:
+    published = [_jwks()]
+
+    async def source() -> dict[str, Any]:
+        return published[-1]
+
+    verifier = TokenVerifier(source, issuer="cqrs-identity", audience="cqrs", min_interval_seconds=0)
+    await verifier.verify(_token())
+    rotated = {"keys": [*_jwks()["keys"], {**_jwks()["keys"][0], "kid": "k2"}]}
+    published.append(rotated)
+    assert (await verifier.verify(_token(kid="k2"))).user_id == "u1"
+    assert verifier.fetches == 2

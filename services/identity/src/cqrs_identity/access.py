@@ -9,16 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from cqrs_identity import settings as identity_settings
+from cqrs_identity.actor import Actor, grants_of, snapshot_of
 from cqrs_identity.domain.accounts import Account, AccountStatus
 from cqrs_identity.domain.organisations import OrganisationTree
-from cqrs_identity.domain.roles import Grant
-from cqrs_identity.domain.scope import Access, Actor, effective_scope
 from cqrs_identity.store import SIGNING_KEYS, Stores
 from cqrs_identity.tokens import KeyRing
-from cqrs_kit.auth import TokenVerifier, current_user
+from cqrs_kit.auth import CurrentUser, TokenVerifier, grant_claims
 from cqrs_kit.errors import Unauthorised
 from cqrs_kit.runtime import Runtime, RuntimeDep
 
@@ -47,7 +46,10 @@ def verifier(runtime: Runtime) -> TokenVerifier:
     if found is None:
         settings = identity_settings.of(runtime)
         found = TokenVerifier(
-            keyring(runtime).jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            keyring(runtime).jwks,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            min_interval_seconds=0,  # the keys are local: a new key id is looked up at once
         )
         runtime.extras["verifier"] = found
     assert isinstance(found, TokenVerifier)
@@ -70,15 +72,6 @@ def forget_tree(runtime: Runtime) -> None:
     runtime.extras.pop("tree", None)
 
 
-def grants_of(account: Account) -> tuple[Grant, ...]:
-    """The roles that authorise the user now: none for revoked access or inactive accounts."""
-    return tuple(
-        Grant(organisation=m.organisation, role=r.role, payment_types=tuple(r.payment_types))
-        for m in account.active_memberships()
-        for r in m.roles
-    )
-
-
 async def cluster_members(runtime: Runtime, cluster_ids: Iterable[str]) -> dict[str, list[str]]:
     """The organisations of each cluster named."""
     ids = sorted(set(cluster_ids))
@@ -89,28 +82,19 @@ async def cluster_members(runtime: Runtime, cluster_ids: Iterable[str]) -> dict[
 
 
 async def actor_for(runtime: Runtime, account: Account, tree: OrganisationTree) -> Actor:
-    """The account as an actor: its roles and effective scope, from the current state."""
-    memberships = account.active_memberships()
-    members = await cluster_members(runtime, [c for m in memberships for c in m.cluster_ids])
-    scope = effective_scope(
-        [Access(organisation=m.organisation, cluster_ids=tuple(m.cluster_ids)) for m in memberships],
-        members,
-        tree,
-    )
-    return Actor(user_id=account.user_id, grants=grants_of(account), scope=scope)
+    """The account as an actor: its grants, judged against the current tree and its clusters."""
+    grants = grants_of(account)
+    members = await cluster_members(runtime, [c for g in grants for c in g.cluster_ids])
+    return Actor(user_id=account.user_id, grants=grants, view=snapshot_of(tree, members))
 
 
-def token_claims(account: Account, actor: Actor) -> dict[str, Any]:
-    """The claims every service reads: sub, name, roles and scope_orgs."""
+def token_claims(account: Account) -> dict[str, Any]:
+    """The claims every service reads: sub, name, email and grants (never an expanded scope)."""
     return {
         "sub": account.user_id,
         "name": f"{account.first_name} {account.last_name}",
         "email": account.email,
-        "roles": [
-            {"organisation": g.organisation, "role": g.role.value, "payment_types": list(g.payment_types)}
-            for g in actor.grants
-        ],
-        "scope_orgs": sorted(actor.scope),
+        "grants": grant_claims(list(grants_of(account))),
     }
 
 
@@ -123,11 +107,8 @@ class Caller:
     tree: OrganisationTree
 
 
-async def current_caller(request: Request, runtime: RuntimeDep) -> Caller:
+async def current_caller(principal: CurrentUser, runtime: RuntimeDep) -> Caller:
     """FastAPI dependency: verify the bearer token, then refuse disabled accounts at once."""
-    if getattr(request.app.state, "token_verifier", None) is None:
-        request.app.state.token_verifier = verifier(runtime)
-    principal = await current_user(request)
     account = await Stores(runtime).accounts.get(principal.user_id)
     if account is None:
         raise Unauthorised("this token names no account")

@@ -25,6 +25,7 @@ from cqrs_identity.domain.roles import (
 )
 from cqrs_identity.routing import router as make_router
 from cqrs_identity.service_orgs import ReportLine
+from cqrs_kit.auth import CurrentUser
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("organisations")
@@ -74,7 +75,7 @@ async def get_organisation(ods_code: OdsCode, runtime: RuntimeDep) -> Organisati
 
 @router.get("/organisations/{ods_code}/descendants")
 async def descendants(
-    ods_code: OdsCode, runtime: RuntimeDep, kind: OrganisationKind | None = None
+    ods_code: OdsCode, runtime: RuntimeDep, _caller: CurrentUser, kind: OrganisationKind | None = None
 ) -> list[OrganisationView]:
     """Every organisation below this one (optionally of one kind), nearest first."""
     tree = await organisation_tree(runtime)

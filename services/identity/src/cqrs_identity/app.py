@@ -31,6 +31,7 @@ SPEC = ServiceSpec(
     indexes=INDEXES,
     outbox_collections=OUTBOX_COLLECTIONS,
     on_start=_on_start,
+    token_verifier=verifier,
 )
 
 

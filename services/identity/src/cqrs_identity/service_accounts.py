@@ -86,15 +86,14 @@ async def register(
 
 
 def _manage(caller: Caller, organisation: str, doing: str) -> None:
-    caller.actor.require(USER_MANAGER_ROLES, organisation, caller.tree, doing=doing)
+    caller.actor.require(USER_MANAGER_ROLES, organisation, doing=doing)
 
 
 def _grantable(caller: Caller, user_id: str, organisation: str, roles: Sequence[RoleAssignment]) -> None:
     check_role_set(roles, caller.tree.get(organisation).kind)
     check_grants(
         caller.actor.grants,
-        caller.actor.scope,
-        caller.tree,
+        caller.actor.reaches,
         organisation,
         roles,
         actor_id=caller.actor.user_id,

@@ -9,12 +9,12 @@ from cqrs_contracts.events.identity import AllocatedService
 from cqrs_identity.access import Caller
 from cqrs_identity.context import Context
 from cqrs_identity.domain import allocations, clusters
-from cqrs_identity.domain.errors import NotAllowed, Unknown
+from cqrs_identity.domain.errors import Unknown
 from cqrs_identity.domain.roles import ORGANISATION_MANAGER_ROLES, USER_MANAGER_ROLES
 
 
 def _administer(caller: Caller, organisation: str, doing: str) -> None:
-    caller.actor.require(ORGANISATION_MANAGER_ROLES, organisation, caller.tree, doing=doing)
+    caller.actor.require(ORGANISATION_MANAGER_ROLES, organisation, doing=doing)
 
 
 async def _taken_names(ctx: Context, organisation: str) -> list[str]:
@@ -23,9 +23,7 @@ async def _taken_names(ctx: Context, organisation: str) -> list[str]:
 
 async def list_clusters(ctx: Context, caller: Caller, organisation: str) -> list[clusters.Cluster]:
     """The clusters of an organisation (for its administrators and user administrators)."""
-    caller.actor.require(
-        ORGANISATION_MANAGER_ROLES | USER_MANAGER_ROLES, organisation, caller.tree, doing="see clusters"
-    )
+    caller.actor.require(ORGANISATION_MANAGER_ROLES | USER_MANAGER_ROLES, organisation, doing="see clusters")
     found = await ctx.stores.clusters.find({"organisation": organisation})
     return sorted(found, key=lambda c: c.short_name)
 
@@ -38,7 +36,6 @@ async def get_cluster(ctx: Context, caller: Caller, cluster_id: str) -> clusters
     caller.actor.require(
         ORGANISATION_MANAGER_ROLES | USER_MANAGER_ROLES,
         cluster.organisation,
-        caller.tree,
         doing="see clusters",
     )
     return cluster
@@ -103,8 +100,7 @@ async def change_cluster(
 
 def _may_allocate(caller: Caller, organisation: str, descendant: str) -> None:
     _administer(caller, organisation, "allocate reports")
-    if not caller.actor.may_act_on(descendant):
-        raise NotAllowed(f"{descendant} is outside the organisations you may act on", field="descendant")
+    caller.actor.require(ORGANISATION_MANAGER_ROLES, descendant, doing="allocate reports", field="descendant")
 
 
 async def _allocation(ctx: Context, organisation: str, descendant: str) -> allocations.Allocation:
@@ -168,5 +164,5 @@ async def list_allocations(
             }
         )
         for a in sorted(found, key=lambda a: a.descendant)
-        if caller.actor.may_act_on(a.descendant)
+        if caller.actor.holds(ORGANISATION_MANAGER_ROLES, a.descendant)
     ]

@@ -11,9 +11,7 @@ from cqrs_identity import passwords
 from cqrs_identity import settings as identity_settings
 from cqrs_identity.access import (
     DISABLED_MESSAGE,
-    actor_for,
     keyring,
-    organisation_tree,
     token_claims,
 )
 from cqrs_identity.context import Context
@@ -44,9 +42,7 @@ class Tokens(BaseModel):
 
 async def _tokens(ctx: Context, account: Account, family_id: str | None = None) -> Tokens:
     settings = identity_settings.of(ctx.runtime)
-    tree = await organisation_tree(ctx.runtime)
-    actor = await actor_for(ctx.runtime, account, tree)
-    access, lifetime = await keyring(ctx.runtime).access_token(token_claims(account, actor), ctx.now)
+    access, lifetime = await keyring(ctx.runtime).access_token(token_claims(account), ctx.now)
     refresh_lifetime = settings.identity_refresh_token_seconds
     refresh = await RefreshTokens(ctx.runtime).issue(
         account.user_id, ctx.now + dt.timedelta(seconds=refresh_lifetime), family_id

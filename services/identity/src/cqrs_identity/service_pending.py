@@ -43,11 +43,10 @@ async def pending_actions(
     status: RequestStatus | None,
 ) -> list[PendingAction]:
     """Registrations and access requests the caller may review, sorted by date or status."""
-    managed = caller.actor.organisations_with(USER_MANAGER_ROLES)
+    managed = caller.actor.organisations_where(USER_MANAGER_ROLES)
     if not managed:
         raise NotAllowed("Pending Actions are for User Administrators and Local Administrators")
-    scope = sorted(caller.actor.scope)
-    accounts = await ctx.stores.accounts.find({"organisations": {"$in": scope}})
+    accounts = await ctx.stores.accounts.find({"organisations": {"$in": sorted(managed)}})
     lines = [
         PendingAction(
             request_id=r.request_id,
@@ -66,7 +65,7 @@ async def pending_actions(
         for a in accounts
         for r in a.requests
         if r.kind is not RequestKind.INVITATION
-        and caller.actor.holds(USER_MANAGER_ROLES, r.organisation, caller.tree)
+        and caller.actor.holds(USER_MANAGER_ROLES, r.organisation)
         and (status is None or r.status is status)
     ]
     if sort == "status":

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from cqrs_identity.access import Caller, actor_for
+from cqrs_identity.access import Caller
+from cqrs_identity.actor import grants_of
 from cqrs_identity.context import Context
 from cqrs_identity.domain import account_access
 from cqrs_identity.domain.accounts import Account, AccountStatus, Membership, Preferences
@@ -23,14 +24,15 @@ from cqrs_identity.domain.roles import (
 )
 from cqrs_identity.service_accounts import load, save
 from cqrs_identity.store import RefreshTokens
+from cqrs_kit.grants import Grant
 
 
 def _manage(caller: Caller, organisation: str, doing: str) -> None:
-    caller.actor.require(USER_MANAGER_ROLES, organisation, caller.tree, doing=doing)
+    caller.actor.require(USER_MANAGER_ROLES, organisation, doing=doing)
 
 
 def _manages_account(caller: Caller, account: Account) -> bool:
-    return any(caller.actor.holds(USER_MANAGER_ROLES, org, caller.tree) for org in account.organisations)
+    return any(caller.actor.holds(USER_MANAGER_ROLES, org) for org in account.organisations)
 
 
 async def change_roles(
@@ -44,8 +46,7 @@ async def change_roles(
     changes = changed_roles(member.roles if member else [], roles)
     check_grants(
         caller.actor.grants,
-        caller.actor.scope,
-        caller.tree,
+        caller.actor.reaches,
         organisation,
         changes,
         actor_id=caller.actor.user_id,
@@ -138,9 +139,9 @@ class UserView(BaseModel):
 
 
 class Profile(UserView):
-    """My Profile: the user's own view, with the organisations they may act on."""
+    """My Profile: the user's own view, with the grants their access token carries."""
 
-    scope_orgs: list[str]
+    grants: list[Grant]
 
 
 def view(account: Account) -> UserView:
@@ -150,8 +151,7 @@ def view(account: Account) -> UserView:
 
 async def profile(ctx: Context, caller: Caller) -> Profile:
     """The caller's own profile."""
-    actor = await actor_for(ctx.runtime, caller.account, caller.tree)
-    return Profile(**view(caller.account).model_dump(), scope_orgs=sorted(actor.scope))
+    return Profile(**view(caller.account).model_dump(), grants=list(grants_of(caller.account)))
 
 
 async def users(ctx: Context, caller: Caller, organisation: str | None) -> list[UserView]:
@@ -160,9 +160,7 @@ async def users(ctx: Context, caller: Caller, organisation: str | None) -> list[
         _manage(caller, organisation, "list users")
         wanted = [organisation]
     else:
-        wanted = sorted(
-            o for o in caller.actor.scope if caller.actor.holds(USER_MANAGER_ROLES, o, caller.tree)
-        )
+        wanted = sorted(caller.actor.organisations_where(USER_MANAGER_ROLES))
     if not wanted:
         raise NotAllowed("listing users is for User Administrators and Local Administrators")
     found = await ctx.stores.accounts.find({"organisations": {"$in": wanted}})
@@ -194,7 +192,7 @@ class AuditLine(BaseModel):
 
 async def audit(ctx: Context, caller: Caller, user_id: str | None) -> list[AuditLine]:
     """Account actions on users of the caller's organisations, newest first (administrators)."""
-    admin_at = [o for o in caller.actor.scope if caller.actor.holds(ADMINISTRATOR_ROLES, o, caller.tree)]
+    admin_at = caller.actor.organisations_where(ADMINISTRATOR_ROLES)
     if not admin_at:
         raise NotAllowed("the audit trail is for administrators")
     query: dict[str, object] = {"organisations": {"$in": sorted(admin_at)}}
@@ -204,6 +202,6 @@ async def audit(ctx: Context, caller: Caller, user_id: str | None) -> list[Audit
         AuditLine(user_id=a.user_id, email=a.email, **e.model_dump())
         for a in await ctx.stores.accounts.find(query)
         for e in a.history
-        if e.organisation is None or e.organisation in caller.actor.scope
+        if e.organisation is None or e.organisation in admin_at
     ]
     return sorted(lines, key=lambda line: line.at, reverse=True)

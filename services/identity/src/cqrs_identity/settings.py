@@ -17,12 +17,14 @@ class IdentitySettings(ServiceSettings):
     identity_refresh_token_seconds: int = Field(default=12 * 3600, ge=60)
     identity_link_hours: int = Field(default=72, ge=1, le=24 * 14)
     identity_signing_key: str | None = None
+    identity_previous_signing_key: str | None = None  # still published, so its tokens stay valid
 
     def secret_fields(self) -> tuple[str, ...]:
         """The signing key is a secret too (when given; otherwise one is made and kept)."""
         return (
             *super().secret_fields(),
             *(("identity_signing_key",) if self.identity_signing_key is not None else ()),
+            *(("identity_previous_signing_key",) if self.identity_previous_signing_key is not None else ()),
         )
 
 

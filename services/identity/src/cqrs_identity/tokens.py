@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import time
 import uuid
 from typing import Any
 
@@ -23,13 +24,11 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 from jwt.algorithms import OKPAlgorithm
-from pymongo.errors import DuplicateKeyError
 
 from cqrs_identity.settings import IdentitySettings
 from cqrs_kit.mongo import Collection
 
 ALGORITHM = "EdDSA"
-_CURRENT = "current"
 
 
 def _thumbprint(public_jwk: dict[str, Any]) -> str:
@@ -65,47 +64,71 @@ class SigningKey:
 
 
 class KeyRing:
-    """The service's signing key, loaded (or made) once on first use."""
+    """The service's signing keys: the newest signs, the one before it still verifies.
 
-    def __init__(self, collection: Collection, settings: IdentitySettings) -> None:
+    Keys are documents in identity's database (``_id`` the key id), the newest by ``created_at``
+    being current. ``rotate`` inserts a new one, so every instance signs with it within
+    ``reload_seconds`` while tokens signed by the previous key stay valid until they expire.
+    """
+
+    def __init__(
+        self, collection: Collection, settings: IdentitySettings, reload_seconds: float = 60.0
+    ) -> None:
         self._keys = collection
         self._settings = settings
-        self._key: SigningKey | None = None
+        self._reload = reload_seconds
+        self._ring: tuple[float, list[SigningKey]] | None = None
         self._lock = asyncio.Lock()
 
-    async def key(self) -> SigningKey:
-        """The signing key, from settings, from the database, or newly made and stored."""
-        if self._key is not None:
-            return self._key
+    async def keys(self) -> list[SigningKey]:
+        """Current key first, then the previous one (if any)."""
+        ring = self._ring
+        if ring is not None and time.monotonic() - ring[0] < self._reload:
+            return ring[1]
         async with self._lock:
-            if self._key is None:
-                self._key = await self._load()
-        return self._key
+            ring = self._ring
+            if ring is None or time.monotonic() - ring[0] >= self._reload:
+                ring = (time.monotonic(), await self._load())
+                self._ring = ring
+        return ring[1]
 
-    async def _load(self) -> SigningKey:
+    async def key(self) -> SigningKey:
+        """The signing key."""
+        return (await self.keys())[0]
+
+    async def _load(self) -> list[SigningKey]:
         if self._settings.identity_signing_key:
-            return SigningKey.from_pem(self._settings.identity_signing_key)
-        stored = await self._keys.find_one({"_id": _CURRENT})
-        if stored is None:
-            made = SigningKey(Ed25519PrivateKey.generate())
-            try:
-                await self._keys.insert_one(
-                    {
-                        "_id": _CURRENT,
-                        "kid": made.kid,
-                        "private_pem": made.pem(),
-                        "created_at": dt.datetime.now(dt.UTC),
-                    }
-                )
-                return made
-            except DuplicateKeyError:  # another instance made one first: use theirs
-                stored = await self._keys.find_one({"_id": _CURRENT})
-        assert stored is not None
-        return SigningKey.from_pem(stored["private_pem"])
+            keys = [SigningKey.from_pem(self._settings.identity_signing_key)]
+            if self._settings.identity_previous_signing_key:
+                keys.append(SigningKey.from_pem(self._settings.identity_previous_signing_key))
+            return keys
+        stored = [d async for d in self._keys.find({}).sort("created_at", -1).limit(2)]
+        if not stored:
+            await self._insert(SigningKey(Ed25519PrivateKey.generate()))
+            stored = [d async for d in self._keys.find({}).sort("created_at", -1).limit(2)]
+        return [SigningKey.from_pem(d["private_pem"]) for d in stored]
+
+    async def _insert(self, key: SigningKey) -> None:
+        await self._keys.insert_one(
+            {"_id": key.kid, "kid": key.kid, "private_pem": key.pem(), "created_at": dt.datetime.now(dt.UTC)}
+        )
+
+    async def rotate(self) -> SigningKey:
+        """Make a new signing key current; the old current one is published as previous."""
+        if self._settings.identity_signing_key:
+            msg = (
+                "the signing key comes from settings: rotate by moving it to "
+                "CQRS_IDENTITY_PREVIOUS_SIGNING_KEY and setting a new CQRS_IDENTITY_SIGNING_KEY"
+            )
+            raise ValueError(msg)
+        made = SigningKey(Ed25519PrivateKey.generate())
+        await self._insert(made)
+        self._ring = None
+        return made
 
     async def jwks(self) -> dict[str, Any]:
-        """The public keys other services verify access tokens with."""
-        return {"keys": [(await self.key()).public_jwk]}
+        """The public keys other services verify access tokens with: current and previous."""
+        return {"keys": [k.public_jwk for k in await self.keys()]}
 
     async def access_token(self, claims: dict[str, Any], now: dt.datetime) -> tuple[str, int]:
         """A signed access token with these claims; returns it and its lifetime in seconds."""

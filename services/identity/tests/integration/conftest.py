@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from cqrs_contracts.registry import deserialize
+from cqrs_identity.access import cluster_members, organisation_tree, verifier
+from cqrs_identity.actor import snapshot_of
 from cqrs_identity.app import create_app
 from cqrs_identity.context import Context
 from cqrs_identity.demo import load_demo
@@ -18,6 +20,7 @@ from cqrs_identity.demo_data import DEMO_PASSWORD, DOMAIN
 from cqrs_identity.domain.roles import Role, RoleAssignment
 from cqrs_identity.provision import provision_user
 from cqrs_kit.app import runtime_of
+from cqrs_kit.auth import Principal
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.testing import isolated_settings, read_topic, running_app
 
@@ -67,6 +70,16 @@ class Stack:
             roles={org: [RoleAssignment(role=Role(r)) for r in held] for org, held in roles.items()},
         )
         return account.user_id, email
+
+    async def principal(self, access_token: str) -> Principal:
+        """The principal a token names, verified as every service verifies it."""
+        return await verifier(self.runtime).verify(access_token)
+
+    async def may(self, principal: Principal, role: str, organisation: str) -> bool:
+        """The kit's per-grant answer over identity's own organisations and clusters."""
+        ids = [c for g in principal.grants for c in g.cluster_ids]
+        view = snapshot_of(await organisation_tree(self.runtime), await cluster_members(self.runtime, ids))
+        return view.may(principal.grants, role, organisation)
 
     async def cluster_id(self, organisation: str = "QRV") -> str:
         """The id of the demo cluster of an organisation."""

@@ -104,7 +104,9 @@ async def test_registration_is_approved_completed_once_and_logs_in(
     assert me.json()["memberships"][0]["roles"] == [
         {"role": "Local User (single-level)", "payment_types": []}
     ]
-    assert "E85005" in me.json()["scope_orgs"]
+    assert [(g["organisation"], g["role"]) for g in me.json()["grants"]] == [
+        ("E85005", "Local User (single-level)")
+    ]
     events = await kafka_events(
         topics.IDENTITY_USER, user_id, lambda es: any(isinstance(e, RolesChanged) for e in es)
     )
@@ -213,7 +215,7 @@ async def test_revoked_user_still_logs_in_and_enable_gives_access_back(stack: An
         f"{API}/users/me", headers=await stack.headers(address, "a long test passphrase 1")
     )
     assert me.status_code == 200
-    assert me.json()["scope_orgs"] == []
+    assert me.json()["grants"] == []
     enabled = await stack.client.post(
         f"{API}/users/{user_id}/enable", headers=admin, json={"organisation": "E85007"}
     )

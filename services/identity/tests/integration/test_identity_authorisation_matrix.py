@@ -185,7 +185,6 @@ PUBLIC = {
     ("get", "/.well-known/jwks.json"),
     ("get", "/organisations"),
     ("get", "/organisations/{ods_code}"),
-    ("get", "/organisations/{ods_code}/descendants"),
     ("get", "/roles"),
     ("post", "/registrations"),
     ("post", "/registrations/complete"),

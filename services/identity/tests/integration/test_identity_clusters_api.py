@@ -112,7 +112,12 @@ async def test_assigning_a_cluster_narrows_the_users_scope(
     me = await stack.client.get(
         f"{API}/users/me", headers=await stack.headers(address, "a long test passphrase 1")
     )
-    assert set(me.json()["scope_orgs"]) == {"U10001", "E85001", "E85002", "E85003"}
+    assert me.json()["grants"] == [{**me.json()["grants"][0], "cluster_ids": [cid]}]
+    tokens = await stack.tokens(address, "a long test passphrase 1")
+    principal = await stack.principal(tokens["access_token"])
+    inside = {"QRV", "U10001", "E85001", "E85002", "E85003"}  # QRV is the user's own organisation
+    reached = {o for o in inside | {"E85004", "U10002", "QUE"} if await stack.may(principal, "View", o)}
+    assert reached == inside
     wrong = await stack.client.put(
         f"{API}/users/{user_id}/clusters",
         headers=admin,

@@ -29,10 +29,12 @@ async def test_access_token_verifies_against_the_published_jwks(stack: Any) -> N
         tokens["access_token"]
     )
     assert principal.name == "Carl Clarke"
-    assert principal.has_role("User Administrator", "QRV")
-    assert principal.may_act_on("E85001")
-    assert not principal.may_act_on("E85005"), "Carl is limited to the Harrow practices cluster"
-    assert not principal.may_act_on("QRV")
+    assert principal.holds("User Administrator", "QRV")
+    assert [g.cluster_ids for g in principal.grants if g.organisation == "QRV"] != [()]
+    assert await stack.may(principal, "User Administrator", "E85001")
+    assert not await stack.may(principal, "User Administrator", "E85005"), "limited to Harrow practices"
+    assert await stack.may(principal, "User Administrator", "QRV"), "a cluster-limited user keeps QRV"
+    assert not await stack.may(principal, "Advanced User Administrator", "E85001"), "not his role"
     wrong_audience = TokenVerifier(jwks, issuer=settings.jwt_issuer, audience="someone-else")
     with pytest.raises(Unauthorised):
         await wrong_audience.verify(tokens["access_token"])
@@ -92,7 +94,7 @@ async def test_refreshed_token_carries_roles_changed_since_login(stack: Any) -> 
     me = await stack.client.get(
         f"{API}/users/me", headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"}
     )
-    assert me.json()["scope_orgs"] == []
+    assert me.json()["grants"] == []
 
 
 @pytest.mark.parametrize(

@@ -39,9 +39,12 @@ async def test_demo_has_the_organisations_the_issue_asks_for(stack: Any) -> None
 
 
 async def test_descendants_and_search(stack: Any) -> None:
-    below = (await stack.client.get(f"{API}/organisations/QRV/descendants")).json()
+    viewer = await stack.demo("ada.advanced-admin")
+    anonymous = await stack.client.get(f"{API}/organisations/QRV/descendants")
+    assert anonymous.status_code == 401
+    below = (await stack.client.get(f"{API}/organisations/QRV/descendants", headers=viewer)).json()
     assert len(below) == 16
-    pcns = (await stack.client.get(f"{API}/organisations/Y56/descendants?kind=PCN")).json()
+    pcns = (await stack.client.get(f"{API}/organisations/Y56/descendants?kind=PCN", headers=viewer)).json()
     assert {o["ods_code"] for o in pcns} == {"U10001", "U10002", "U20001", "U20002"}
     found = (await stack.client.get(f"{API}/organisations?q=harrow")).json()
     assert {o["ods_code"] for o in found} == {"U10001", "U10002"}

@@ -9,6 +9,7 @@ from cqrs_identity.domain.organisations import OrganisationKind, OrganisationTre
 from cqrs_identity.domain.roles import (
     ADMINISTRATOR_ROLES,
     Grant,
+    Reaches,
     Role,
     RoleAssignment,
     changed_roles,
@@ -20,7 +21,11 @@ from cqrs_identity.domain.roles import (
 
 R = Role
 K = OrganisationKind
-QWE_SCOPE = frozenset({"QWE", "U11111", "U22222", "A81001", "A81002", "A81003"})
+
+
+def reaches_in(tree: OrganisationTree) -> Reaches:
+    """The per-grant reach without clusters: the grant's organisation and everything below it."""
+    return lambda grant, organisation: tree.is_at_or_above(grant.organisation, organisation)
 
 
 def may_grant(
@@ -34,7 +39,7 @@ def may_grant(
 ) -> bool:
     grants = [Grant(organisation="QWE", role=granter, payment_types=payment_types)]
     change = RoleAssignment(role=role, payment_types=list(wanted))
-    return grant_refusal(grants, QWE_SCOPE, tree, where, change) is None
+    return grant_refusal(grants, reaches_in(tree), where, change) is None
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -61,7 +66,7 @@ def test_organisation_administrator_grants_no_roles(tree: OrganisationTree, role
 @pytest.mark.parametrize("role", [R.VIEW, R.SERVICE_MANAGEMENT, R.USER_ADMINISTRATOR])
 def test_roles_held_below_do_not_let_you_grant_above(tree: OrganisationTree, role: Role) -> None:
     grants = [Grant(organisation="A81001", role=R.ADVANCED_USER_ADMINISTRATOR)]
-    assert grant_refusal(grants, QWE_SCOPE, tree, "QWE", RoleAssignment(role=role)) is not None
+    assert grant_refusal(grants, reaches_in(tree), "QWE", RoleAssignment(role=role)) is not None
 
 
 def test_nobody_grants_outside_their_scope(tree: OrganisationTree) -> None:
@@ -79,7 +84,12 @@ def test_nobody_changes_their_own_roles(tree: OrganisationTree) -> None:
     grants = [Grant(organisation="QWE", role=R.ADVANCED_USER_ADMINISTRATOR)]
     with pytest.raises(NotAllowed, match="your own roles"):
         check_grants(
-            grants, QWE_SCOPE, tree, "A81001", [RoleAssignment(role=R.VIEW)], actor_id="u1", user_id="u1"
+            grants,
+            reaches_in(tree),
+            "A81001",
+            [RoleAssignment(role=R.VIEW)],
+            actor_id="u1",
+            user_id="u1",
         )
 
 

@@ -1,34 +1,25 @@
-"""Kafka subscribers of notifications: thin translations of events into Message Centre tasks."""
+"""Kafka subscribers of notifications, every one listed here: identity's user events feed the
+read model of people, and every event of the routing table goes through the Message Centre."""
 
 from __future__ import annotations
 
 from cqrs_contracts.envelope import Envelope
-from cqrs_contracts.events import OfferMade
-from cqrs_kit import clock
-from cqrs_kit.idempotency import derived_id
-from cqrs_kit.logs import get_logger
+from cqrs_contracts.events.base import Event
 from cqrs_kit.runtime import Runtime
-from cqrs_notifications.store import TASKS, Task, TaskStore
+from cqrs_notifications import people as people_model
+from cqrs_notifications.centre import MessageCentre
+from cqrs_notifications.routing import routed_events
 
-log = get_logger(__name__)
 
+def subscribe(runtime: Runtime, centre: MessageCentre) -> None:
+    """Register one handler per event type (the kit's consumer keeps one per type)."""
+    people_events = set(people_model.EVENTS)
 
-def subscribe(runtime: Runtime) -> None:
-    """Every subscription of this service, listed in one place."""
-    tasks = TaskStore(runtime.mongo.collection(TASKS))
+    async def handle(event: Event, envelope: Envelope) -> None:
+        """People first (a registration's task needs no person, but its emails might), then items."""
+        if type(event) in people_events:
+            await centre.people.apply(event, envelope)
+        await centre.handle(event, envelope)
 
-    @runtime.consumer.on(OfferMade)
-    async def offer_made(event: OfferMade, envelope: Envelope) -> None:
-        """A provider has a new offer to answer."""
-        created = await tasks.add(
-            Task(
-                task_id=derived_id(envelope.id, "offer-task"),
-                organisation_id=event.provider_organisation_id,
-                kind="offer-to-answer",
-                title=f"Review the offer of Quality Service {event.quality_service_id}",
-                subject_id=event.offer_id,
-                source_event_id=envelope.id,
-                created_at=clock.now(),
-            )
-        )
-        log.info("offer task stored" if created else "offer task already stored", offer_id=event.offer_id)
+    for event_type in dict.fromkeys([*people_model.EVENTS, *routed_events()]):
+        runtime.consumer.on(event_type)(handle)

@@ -7,7 +7,8 @@
 | Local Administrator (CQRS Local) | the CQRS Local roles except Local Administrator, and View |
 | Organisation Administrator | no roles (it manages clusters and allocated reports) |
 
-Always also: the target organisation must lie in the granter's effective scope; nobody changes
+Always also: one grant of the granter must cover the target organisation (it or above it, within
+that grant's clusters: the kit's per-grant rule); nobody changes
 their own roles; a granter whose granting role is limited to payment types grants only roles
 limited to a subset of those; the role must suit the organisation's kind; Declaration Management
 at a PCN is for its nominated persons, so it needs the PCN Organisation role beside it.
@@ -15,8 +16,9 @@ at a PCN is for its nominated persons, so it needs the PCN Organisation role bes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +27,6 @@ from cqrs_identity.domain.organisations import (
     COMMISSIONER_KINDS,
     PROVIDER_KINDS,
     OrganisationKind,
-    OrganisationTree,
 )
 
 
@@ -166,21 +167,35 @@ def check_role_set(roles: Sequence[RoleAssignment], kind: OrganisationKind) -> N
         )
 
 
+class HeldGrant(Protocol):
+    """What the role-grant matrix reads of one grant the granter holds."""
+
+    @property
+    def organisation(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def payment_types(self) -> tuple[str, ...]: ...
+
+
+Reaches = Callable[[Any, str], bool]
+"""Whether one grant's organisation and clusters cover an organisation (the kit's per-grant rule)."""
+
+
 def grant_refusal(
-    grants: Iterable[Grant],
-    scope: frozenset[str],
-    tree: OrganisationTree,
-    organisation: str,
-    change: RoleAssignment,
+    grants: Iterable[HeldGrant], reaches: Reaches, organisation: str, change: RoleAssignment
 ) -> str | None:
-    """Why an actor with these grants may not grant or remove this role here, or None."""
-    if organisation not in scope:
-        return f"{organisation} is outside the organisations you may act on"
+    """Why an actor with these grants may not grant or remove this role here, or None.
+
+    One grant must do it alone: a granting role whose organisation and clusters cover the
+    organisation, limited to payment types covering the change's.
+    """
     wanted = set(change.payment_types)
-    for grant in grants:
-        if change.role not in GRANTABLE_BY.get(grant.role, frozenset()):
-            continue
-        if not tree.is_at_or_above(grant.organisation, organisation):
+    covering = [g for g in grants if reaches(g, organisation)]
+    if not covering:
+        return f"{organisation} is outside the organisations you may act on"
+    for grant in covering:
+        if change.role not in GRANTABLE_BY.get(Role(grant.role), frozenset()):
             continue
         if grant.payment_types and (not wanted or not wanted <= set(grant.payment_types)):
             continue
@@ -192,9 +207,8 @@ def grant_refusal(
 
 
 def check_grants(
-    grants: Sequence[Grant],
-    scope: frozenset[str],
-    tree: OrganisationTree,
+    grants: Sequence[HeldGrant],
+    reaches: Reaches,
     organisation: str,
     changes: Iterable[RoleAssignment],
     *,
@@ -205,7 +219,7 @@ def check_grants(
     if actor_id == user_id:
         raise NotAllowed("you cannot change your own roles", field="roles")
     for change in changes:
-        refusal = grant_refusal(grants, scope, tree, organisation, change)
+        refusal = grant_refusal(grants, reaches, organisation, change)
         if refusal:
             raise NotAllowed(refusal, field="roles")
 

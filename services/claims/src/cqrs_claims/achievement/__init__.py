@@ -1,0 +1,1 @@
+"""Achievement: payment rules per Quality Service, extracted achievement, and the calculation."""

@@ -1,0 +1,1 @@
+"""Pure achievement rules and arithmetic: no I/O, exact numbers only."""

@@ -1,0 +1,1 @@
+"""Declarations: the provider declares its calculated achievement, the commissioner approves it."""

@@ -1,0 +1,1 @@
+"""The declaration state machine: pure decisions over a readable table."""
