@@ -1,8 +1,9 @@
 """Consuming events: one consumer group per service; an offset is committed only after every record
 of the batch before it is applied, skipped or on the dead-letter topic.
 
-Records come in batches (one FastStream batch subscriber over aiokafka for all the service's topics). A batch's
-partitions are processed concurrently, each in order, and one commit follows. Failures:
+Records come in batches (one FastStream batch subscriber over aiokafka for all the service's
+topics). A batch's partitions are processed concurrently, each in order, and one commit follows.
+Failures:
 
 - unreachable infrastructure (database, broker, S3, clamd): retried with backoff, no bound, the
   offset stays put and ``/readyz`` says why;
