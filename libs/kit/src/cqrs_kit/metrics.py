@@ -33,7 +33,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from cqrs_kit.logs import get_logger
-from cqrs_kit.outbox import OUTBOX, PENDING
+from cqrs_kit.outbox import PUBLISHED, commits_of
 from cqrs_kit.runtime import Runtime
 
 log = get_logger(__name__)
@@ -73,7 +73,7 @@ class ServiceMetrics:
             registry=r,
         )
         self.backlog = Gauge(
-            "cqrs_outbox_backlog", "Aggregates with unpublished events.", ["collection"], registry=r
+            "cqrs_outbox_backlog", "Saves (commit records) not yet published.", ["collection"], registry=r
         )
         self.oldest = Gauge(
             "cqrs_outbox_oldest_unpublished_seconds",
@@ -161,15 +161,14 @@ async def refresh(runtime: Runtime, outbox_collections: list[str]) -> None:
     metrics.dead_lettered.set(runtime.consumer.dead_lettered)
     now = dt.datetime.now(dt.UTC)
     for name in outbox_collections:
-        collection = runtime.mongo.collection(name)
-        metrics.backlog.labels(name).set(await collection.count_documents({PENDING: True}))
+        records = runtime.mongo.collection(commits_of(name))
+        metrics.backlog.labels(name).set(await records.count_documents({PUBLISHED: False}))
         oldest = 0.0
-        async for doc in collection.find({PENDING: True}, {OUTBOX: 1}).limit(200):
-            for entry in doc.get(OUTBOX) or []:
-                created = entry.get("created_at")
-                if isinstance(created, dt.datetime):
-                    created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
-                    oldest = max(oldest, (now - created).total_seconds())
+        first = await records.find({PUBLISHED: False}).sort("created_at", 1).limit(1).to_list()
+        created = first[0].get("created_at") if first else None
+        if isinstance(created, dt.datetime):
+            created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
+            oldest = (now - created).total_seconds()
         metrics.oldest.labels(name).set(oldest)
     for gauge, collection_name, field_name in metrics.counts:
         pipeline = [{"$group": {"_id": f"${field_name}", "n": {"$sum": 1}}}]

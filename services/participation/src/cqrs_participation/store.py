@@ -13,7 +13,6 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from cqrs_kit.aggregates import Aggregates
 from cqrs_kit.mongo import Collection, Index
-from cqrs_kit.outbox import OUTBOX
 from cqrs_kit.runtime import Runtime
 from cqrs_participation.domain.catalogue import QualityService
 from cqrs_participation.domain.drafts import OfferDraft
@@ -88,7 +87,7 @@ async def page(
     """One page (numbered from 1) of the aggregates matching a query, in a stable order."""
     collection = aggregates.collection
     total = await collection.count_documents(dict(query))
-    cursor = collection.find(dict(query), {OUTBOX: 0}).sort([*sort, ("_id", 1)]).skip((number - 1) * limit)
+    cursor = collection.find(dict(query)).sort([*sort, ("_id", 1)]).skip((number - 1) * limit)
     model = aggregates_model(aggregates)
     items = [model.model_validate({**doc, id_field: doc["_id"]}) async for doc in cursor.limit(limit)]
     return Page(items, total)
