@@ -17,7 +17,7 @@ from cqrs_contracts.envelope import Envelope, EnvelopeError, from_kafka_headers
 from cqrs_contracts.events.base import Event
 from cqrs_contracts.registry import EventDecodeError, UnknownEventType, deserialize
 from cqrs_contracts.topics import dead_letter_topic
-from cqrs_kit import logs
+from cqrs_kit import logs, tracing
 from cqrs_kit.errors import DomainError, TransientError
 from cqrs_kit.mongo import TRANSIENT_MONGO_ERRORS
 
@@ -65,6 +65,7 @@ class Consumer:
         self._max_unexpected = max_unexpected_attempts
         self.dead_lettered = 0
         self._offset_reset = offset_reset
+        self.tracer: Any = None  # set by cqrs_kit.tracing.install when tracing is on
 
     def on(
         self, event_type: type[E]
@@ -106,6 +107,7 @@ class Consumer:
             # FastStream's own DI passes the decoded dict; the FastAPI integration unpacks it.
             await self.handle(record["record"] if isinstance(record, dict) else record)
 
+    @tracing.consuming
     async def handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
         """Process one record to the end: applied, skipped, or dead-lettered. Raises only on shutdown."""
         logs.clear()

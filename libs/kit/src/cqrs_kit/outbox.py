@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from cqrs_contracts.envelope import envelope_for, to_kafka_headers
 from cqrs_contracts.events.base import Event
 from cqrs_contracts.registry import serialize
+from cqrs_kit import tracing
 from cqrs_kit.errors import VersionConflict
 from cqrs_kit.logs import get_logger
 from cqrs_kit.mongo import Collection, Document, Index
@@ -66,6 +67,7 @@ def outbox_entries(
     """Turn new events into outbox entries carrying their topic, key, CloudEvents headers and body."""
     entries: list[Document] = []
     correlation = correlation_id or str(uuid.uuid4())
+    trace_context = tracing.context_headers()  # the relay publishes inside the save's trace
     for event in events:
         envelope = envelope_for(
             event, source=source, correlation_id=correlation, causation_id=causation_id, actor=actor
@@ -77,7 +79,8 @@ def outbox_entries(
                 "key": event.aggregate_id(),
                 "type": envelope.type,
                 "headers": {
-                    k: v.decode() for k, v in to_kafka_headers(envelope)
+                    **{k: v.decode() for k, v in to_kafka_headers(envelope)},
+                    **trace_context,
                 },  # no nested arrays in FerretDB
                 "body": serialize(event).decode(),
                 "created_at": datetime.now(UTC),
