@@ -18,7 +18,7 @@ from faststream_fastapi import AsyncAPIConfig, FastStreamAPI
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from cqrs_contracts.topics import ALL_TOPICS
-from cqrs_kit import logs, metrics
+from cqrs_kit import logs, metrics, tracing
 from cqrs_kit.auth import TokenVerifier, jwks_from_url, static_jwks
 from cqrs_kit.broker import ensure_topics
 from cqrs_kit.directory import INDEXES as DIRECTORY_INDEXES
@@ -155,6 +155,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         if spec.on_stop:
             await spec.on_stop(runtime)
         await runtime.mongo.close()
+        await tracing.shutdown(runtime.tracer_provider)
 
     async def connect(broker: KafkaBroker) -> None:
         await ensure_topics(
@@ -181,6 +182,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
     api.state.runtime = runtime
     api.state.token_verifier = _token_verifier(spec, runtime)
     metrics.install(api, runtime, service_version(spec.name))
+    tracing.install(api, runtime, tracing.provider_for(settings, service_version(spec.name)))
     api.add_middleware(CorrelationMiddleware)
     install_problem_handlers(api)
     api.include_router(_health_router(spec, runtime), prefix=prefix)

@@ -34,7 +34,7 @@ from cqrs_contracts.envelope import Envelope, EnvelopeError, from_kafka_headers
 from cqrs_contracts.events.base import Event
 from cqrs_contracts.registry import EventDecodeError, UnknownEventType, deserialize
 from cqrs_contracts.topics import dead_letter_topic
-from cqrs_kit import logs
+from cqrs_kit import logs, tracing
 from cqrs_kit.errors import DomainError, NotFound, TransientError, VersionConflict
 from cqrs_kit.mongo import TRANSIENT_MONGO_ERRORS, is_mongo_timeout
 
@@ -112,6 +112,7 @@ class Consumer:
         self._problems: dict[str, str] = {}
         self.dead_lettered = 0
         self.skipped = 0
+        self.tracer: Any = None  # set by cqrs_kit.tracing.install when tracing is on
 
     def on(
         self, event_type: type[E]
@@ -192,6 +193,7 @@ class Consumer:
         await asyncio.gather(*(run(part) for part in partitions.values()))
         return {tp: part[-1].offset + 1 for tp, part in partitions.items()}
 
+    @tracing.consuming
     async def handle(self, record: Record) -> None:
         """Process one record to the end: applied, skipped, or dead-lettered. Raises only on shutdown."""
         logs.clear()

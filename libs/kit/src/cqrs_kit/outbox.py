@@ -20,6 +20,7 @@ from typing import Any
 from cqrs_contracts.envelope import envelope_for, to_kafka_headers
 from cqrs_contracts.events.base import Event
 from cqrs_contracts.registry import serialize
+from cqrs_kit import tracing
 from cqrs_kit.logs import get_logger
 from cqrs_kit.mongo import Collection, Document, Index
 
@@ -68,6 +69,7 @@ def outbox_entries(
     """Turn new events into outbox entries carrying their topic, key, CloudEvents headers and body."""
     entries: list[Document] = []
     correlation = correlation_id or str(uuid.uuid4())
+    trace_context = tracing.context_headers()  # the relay publishes inside the save's trace
     for index, event in enumerate(events):
         envelope = envelope_for(
             event, source=source, correlation_id=correlation, causation_id=causation_id, actor=actor
@@ -81,7 +83,7 @@ def outbox_entries(
                 "topic": event.topic,
                 "key": event.aggregate_id(),
                 "type": envelope.type,
-                "headers": headers,
+                "headers": {**headers, **trace_context},
                 "body": serialize(event).decode(),
             }
         )

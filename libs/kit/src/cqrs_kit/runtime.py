@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from faststream.kafka import KafkaBroker
 
+from cqrs_kit import tracing
 from cqrs_kit.broker import make_broker, relay_publisher
 from cqrs_kit.consumer import Consumer
 from cqrs_kit.directory import Directory
@@ -30,6 +31,7 @@ class Runtime:
     directory: Directory
     s3: S3 | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    tracer_provider: Any = None  # an OpenTelemetry TracerProvider when tracing is on (cqrs_kit.tracing)
 
     @classmethod
     def build(
@@ -44,7 +46,7 @@ class Runtime:
         )
         relay = OutboxRelay(
             [mongo.collection(commits_of(c)) for c in outbox_collections],
-            relay_publisher(broker),
+            tracing.continuing(relay_publisher(broker)),
             poll_seconds=settings.relay_poll_seconds,
             max_backoff=settings.consumer_max_backoff_seconds,
             batch_size=settings.relay_batch_size,

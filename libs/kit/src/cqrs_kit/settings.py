@@ -65,6 +65,10 @@ class ServiceSettings(BaseSettings):
     log_json: bool | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     consumer_group: str | None = None
+    #: OpenTelemetry traces (cqrs_kit.tracing): on with this, or with an OTLP endpoint configured.
+    tracing: bool = False
+    #: Base URL of an OTLP/HTTP collector (``/v1/traces`` is appended); OTEL_EXPORTER_OTLP_* also work.
+    otlp_endpoint: str | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> ServiceSettings:
