@@ -282,6 +282,13 @@ def check_rows(rows: Sequence[SheetRow], context: Context) -> list[ProviderClaim
     return sorted(claims.values(), key=lambda c: c.provider)
 
 
+_WINDOW_TYPES = {
+    "window_missed": "window-closed",
+    "window_not_open_yet": "window-not-open",
+    "all_claimed": "window-all-claimed",
+}
+
+
 def _window(claim: ProviderClaim, context: Context, problems: list[RowProblem]) -> None:
     """The service must be claimable for the provider now: its window open and not yet claimed."""
     ((_, state),) = window_states([claim.claimable], context.taken.get(claim.provider, set()), context.today)
@@ -289,7 +296,8 @@ def _window(claim: ProviderClaim, context: Context, problems: list[RowProblem]) 
     if not availability.available:
         first = min(claim.rows.values())
         message = f"{claim.provider}: {availability.message}"
-        problems.append(RowProblem(first, UNITS, message, f"window-{availability.reason}"))
+        kind = _WINDOW_TYPES.get(str(availability.reason), "window-closed")
+        problems.append(RowProblem(first, UNITS, message, kind))
 
 
 def claim_events(
