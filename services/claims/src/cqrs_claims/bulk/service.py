@@ -102,6 +102,8 @@ class BulkClaims:
     ) -> list[Claim]:
         """Check every row; then one claim per provider, submitted on its behalf, in review."""
         service = await self.service(principal, commissioner, service_id)
+        if await self._uploads.find_one({"_id": _upload_id(commissioner, data)}, {"_id": 1}):
+            raise _already_uploaded()
         headers = dict(columns(service))
         letters: dict[str, str] = {}
         try:
@@ -152,8 +154,7 @@ class BulkClaims:
                 }
             )
         except DuplicateKeyError as exc:
-            msg = "this workbook has already been uploaded: its claims are in the Tier 1 queue"
-            raise ClaimProblem(msg, status=409, title="Already uploaded", field="file") from exc
+            raise _already_uploaded() from exc
 
     async def _save(
         self,
@@ -171,6 +172,11 @@ class BulkClaims:
         return await self.claims.store.aggregates.save(
             fold(None, everything), everything, correlation_id=correlation_id, actor=principal.user_id
         )
+
+
+def _already_uploaded() -> ClaimProblem:
+    msg = "this workbook has already been uploaded: its claims are in the Tier 1 queue"
+    return ClaimProblem(msg, status=409, title="Already uploaded", field="file")
 
 
 def _upload_id(commissioner: str, data: bytes) -> str:
