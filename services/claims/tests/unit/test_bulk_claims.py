@@ -141,14 +141,15 @@ def test_a_good_workbook_makes_one_claim_per_provider_submitted_by_the_commissio
         ("A81002", [(PLAN, 2)]),
     ]
     built, events, submitted = claim_events(
-        "10001", planned[0], context(service), actor=COMMISSIONER_USER, now=NOW
+        "10001", planned[0], context(service), upload_id="QWE:abc", actor=COMMISSIONER_USER, now=NOW
     )
     claim = fold(built, submitted)
     assert isinstance(events[0], ClaimDrafted)
     assert events[0].drafted_by == COMMISSIONER_USER
     sent = next(e for e in submitted if isinstance(e, ClaimSubmitted))
-    assert (sent.submitted_by, sent.provider_organisation_id, sent.total_pence) == (
+    assert (sent.submitted_by, sent.bulk_upload_id, sent.provider_organisation_id, sent.total_pence) == (
         COMMISSIONER_USER,
+        "QWE:abc",
         "A81001",
         12 * 19342 + 50000 + 3 * 1500,
     )
@@ -158,9 +159,8 @@ def test_a_good_workbook_makes_one_claim_per_provider_submitted_by_the_commissio
     in_review = fold(claim, decisions.start(claim, default_flow(), NOW))
     with pytest.raises(SegregationOfDuties):
         decisions.approve(in_review, default_flow(), COMMISSIONER_USER, NOW)
-    assert (
-        decisions.approve(in_review, default_flow(), "tier-1-ben", NOW)[-1].status == "Pending Tier 2 Review"
-    )  # type: ignore[attr-defined]
+    moved = fold(in_review, decisions.approve(in_review, default_flow(), "tier-1-ben", NOW))
+    assert moved.status is ClaimStatus.PENDING_TIER_2_REVIEW
 
 
 def test_every_wrong_cell_is_named_by_row_and_column() -> None:

@@ -16,7 +16,7 @@ from cqrs_claims.claims.domain import building, submission
 from cqrs_claims.claims.domain.claim import Claim, ClaimRuleBroken, fold
 from cqrs_claims.claims.domain.pane import services_pane, window_states
 from cqrs_claims.claims.domain.windows import new_claim_availability
-from cqrs_contracts.events import Answer, Event
+from cqrs_contracts.events import Answer, ClaimSubmitted, Event
 
 Cell = str | int | float | bool | dt.datetime | None
 
@@ -301,10 +301,17 @@ def _window(claim: ProviderClaim, context: Context, problems: list[RowProblem]) 
 
 
 def claim_events(
-    claim_id: str, claim: ProviderClaim, context: Context, *, actor: str, now: dt.datetime
+    claim_id: str,
+    claim: ProviderClaim,
+    context: Context,
+    *,
+    upload_id: str,
+    actor: str,
+    now: dt.datetime,
 ) -> tuple[Claim, list[Event], list[Event]]:
     """The claim a provider would have built and submitted, made by the commissioner: the built
-    claim, the building events and the submit events. A refusal names the row it came from."""
+    claim, the building events and the submit events (ClaimSubmitted names the upload, and the
+    commissioner as its submitter). A refusal names the row it came from."""
     service = claim.claimable.service
     single = service.claim_mode == "single"
     command = building.NewClaim(
@@ -340,7 +347,11 @@ def claim_events(
         raise BulkRefused([_located(claim, p) for p in exc.problems]) from exc
     except ClaimRuleBroken as exc:
         raise BulkRefused([RowProblem(min(claim.rows.values()), UNITS, str(exc), "claim-refused")]) from exc
-    return state, events, submitted
+    marked = [
+        e.model_copy(update={"bulk_upload_id": upload_id}) if isinstance(e, ClaimSubmitted) else e
+        for e in submitted
+    ]
+    return state, events, marked
 
 
 def _located(claim: ProviderClaim, problem: submission.Problem) -> RowProblem:

@@ -114,7 +114,7 @@ class BulkClaims:
             problems: list[RowProblem] = []
             for claim in planned:  # the claim pane's own rules, before any Claim ID is taken
                 try:
-                    claim_events("0", claim, context, actor=principal.user_id, now=now)
+                    claim_events("0", claim, context, upload_id="0", actor=principal.user_id, now=now)
                 except BulkRefused as exc:
                     problems += exc.problems
             if problems:
@@ -126,9 +126,12 @@ class BulkClaims:
                 str(exc), status=422, title="Not a bulk claims workbook", field="file"
             ) from exc
         await self._once(principal, commissioner, service_id, data, planned)
-        saved = [await self._save(principal, claim, context, now, correlation_id) for claim in planned]
+        upload_id = _upload_id(commissioner, data)
+        saved = [
+            await self._save(principal, (claim, upload_id), context, now, correlation_id) for claim in planned
+        ]
         await self._uploads.update_one(
-            {"_id": _upload_id(commissioner, data)}, {"$set": {"claim_ids": [c.claim_id for c in saved]}}
+            {"_id": upload_id}, {"$set": {"claim_ids": [c.claim_id for c in saved]}}
         )
         return saved
 
@@ -159,13 +162,16 @@ class BulkClaims:
     async def _save(
         self,
         principal: Principal,
-        claim: ProviderClaim,
+        planned: tuple[ProviderClaim, str],
         context: Context,
         now: dt.datetime,
         correlation_id: str,
     ) -> Claim:
+        claim, upload_id = planned
         claim_id = await self.claims.store.next_claim_id()
-        built, events, submitted = claim_events(claim_id, claim, context, actor=principal.user_id, now=now)
+        built, events, submitted = claim_events(
+            claim_id, claim, context, upload_id=upload_id, actor=principal.user_id, now=now
+        )
         follow = self.claims.after_system_review
         entered = await follow(built, submitted) if follow is not None else []
         everything = [*events, *submitted, *entered]
