@@ -330,12 +330,12 @@ async def test_review_payment_and_bulk_routes_answer_no_5xx_to_each_roles_tokens
     assert not failures, "\n".join(failures)
     # The tokens passed authorisation: each role reached the routes it works with.
     assert {
-        "Tier 1 GET /review/queue",
-        "Tier 1 GET /review/claims/{claim_id}",
-        "Tier 1 GET /bulk-claims/template",
-        "Tier 2 GET /review/flows/{commissioner_organisation_id}",
-        "Finance GET /payment-batches",
-        "Finance GET /payment-batches/{batch_id}",
-        "Finance GET /payment-batches/{batch_id}/csv",
-        "provider user GET /review/claims/{claim_id}",
+        f"Tier 1 GET {API}/review/queue",
+        f"Tier 1 GET {API}/review/claims/{{claim_id}}",
+        f"Tier 1 GET {API}/bulk-claims/template",
+        f"Tier 2 GET {API}/review/flows/{{commissioner_organisation_id}}",
+        f"Finance GET {API}/payment-batches",
+        f"Finance GET {API}/payment-batches/{{batch_id}}",
+        f"Finance GET {API}/payment-batches/{{batch_id}}/csv",
+        f"provider user GET {API}/review/claims/{{claim_id}}",
     } <= passed, sorted(passed)
