@@ -45,6 +45,9 @@ class ClaimSubmitted(Event):
     attachment_ids: list[Id] = Field(default_factory=list)
     submitted_by: Id
     submitted_at: UtcDatetime
+    bulk_upload_id: Id | None = None
+    """The commissioner's bulk upload that submitted it on the provider's behalf (CL2); ``None``
+    when the provider submitted it. ``submitted_by`` is then the commissioner's user."""
 
     def aggregate_id(self) -> str:
         """Key by claim, so one claim's history stays in order."""
