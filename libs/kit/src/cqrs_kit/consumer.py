@@ -113,6 +113,8 @@ class Consumer:
         self.dead_lettered = 0
         self.skipped = 0
         self.tracer: Any = None  # set by cqrs_kit.tracing.install when tracing is on
+        self.observers: list[Callable[[str, float], None]] = []
+        """Called with (event type, seconds) after each record a handler took (metrics use it)."""
 
     def on(
         self, event_type: type[E]
@@ -207,12 +209,17 @@ class Consumer:
         if handler is None:
             self.skipped += 1  # another service's concern on a shared topic, or a newer event
             return
+        started = time.perf_counter()
         try:
-            event = deserialize(envelope.type, record.value or b"")
-        except UNREADABLE as exc:
-            await self._dead_letter(record, exc)
-            return
-        await self._apply(record, handler, event, envelope)
+            try:
+                event = deserialize(envelope.type, record.value or b"")
+            except UNREADABLE as exc:
+                await self._dead_letter(record, exc)
+                return
+            await self._apply(record, handler, event, envelope)
+        finally:
+            for observe in self.observers:
+                observe(envelope.type, time.perf_counter() - started)
 
     async def _apply(self, record: Record, handler: Handler, event: Event, envelope: Envelope) -> None:
         where = f"{record.topic}[{record.partition}]@{record.offset}"
