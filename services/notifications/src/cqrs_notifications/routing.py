@@ -20,11 +20,13 @@
 | ClaimReturned | message | provider's claim users | provider | claim-returned | claim-to-review (that step) |
 | ClaimPaid | message | provider's claim users | provider | claim-paid | |
 | PaymentBatchFlagged | task | Local Finance | commissioner | payment-batch-flagged | |
-| DeclarationDeclared (approval required) | task | Approval Management | commissioner | decl-to-appr | |
-| DeclarationApproved (commr.) | task | Finance Management | commissioner | decl-to-finance | decl-to-appr |
+| DeclarationDeclared (approval required) | task | Approval Management | above provider | decl-to-appr | |
+| DeclarationApproved (commr.) | task | Finance Management | above provider | decl-to-finance | decl-to-appr |
 | DeclarationApproved (finance) | message | Declaration Mgmt | provider | decl-approved | decl-to-finance |
 | DeclarationRecalculated | nothing (back with the provider) | | | | decl-to-appr, decl-to-finance |
 
+Declaration tasks go to the role held at or above the provider, as claims lets them approve: a
+national service's commissioner is NHS England, but the practice's ICB approves its declaration.
 A "No Approval Required" service's declaration asks nobody to approve (``approval_required`` is
 false: CQRS approves it in the next event); finance approval is always asked for, as claims never
 gives it by itself. A declaration's subject is its id, so a task reopened after a recalculation and
@@ -276,7 +278,7 @@ ROWS: tuple[Row, ...] = (
         subject=lambda e: e.declaration_id,
         creates="task",
         kind="declaration-to-approve",
-        audience=ToRole(("Approval Management",), lambda e: e.commissioner_organisation_id),
+        audience=ToRole(("Approval Management",), lambda e: e.provider_organisation_id),
         title=lambda e: f"Approve the declaration of {e.provider_organisation_id} for {e.quality_service_id}",
         when=lambda e: e.approval_required,
     ),
@@ -285,7 +287,7 @@ ROWS: tuple[Row, ...] = (
         subject=lambda e: e.declaration_id,
         creates="task",
         kind="declaration-to-finance-approve",
-        audience=ToRole(("Finance Management",), lambda e: e.commissioner_organisation_id),
+        audience=ToRole(("Finance Management",), lambda e: e.provider_organisation_id),
         title=lambda e: (
             f"Finance approve the declaration of {e.provider_organisation_id} for {e.quality_service_id}"
         ),

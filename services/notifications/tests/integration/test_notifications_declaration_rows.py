@@ -1,7 +1,8 @@
 """The declaration rows on the real stack: a declaration awaiting the commissioning organisation is
-a task for its Approval Management users, one awaiting finance approval a task for its Finance
-Management users, each closed by the decision; the finance approval is a message to the provider's
-Declaration Management users. Emails are read back from the SMTP server's store."""
+a task for the Approval Management users at or above the provider (a national service's
+commissioner is NHS England, the practice's ICB approves), one awaiting finance approval a task for
+the Finance Management users there, each closed by the decision; the finance approval is a message
+to the provider's Declaration Management users. Emails are read back from the SMTP server's store."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def common(centre: Centre, declaration_id: str, status: str) -> dict[str, Any]:
         "declaration_id": declaration_id,
         "quality_service_id": "QOF",
         "provider_organisation_id": centre.orgs["P1"],
-        "commissioner_organisation_id": centre.orgs["ICB"],
+        "commissioner_organisation_id": "X24",
         "financial_year": "2025/26",
         "achievement_date": dt.date(2026, 3, 31),
         "points_hundredths": 1038,
@@ -76,7 +77,7 @@ async def test_a_declared_declaration_is_a_task_for_the_commissioners_approval_m
     assert (task["category"], task["subject_id"], task["organisation"]) == (
         "declaration-to-approve",
         declaration_id,
-        centre.orgs["ICB"],
+        centre.orgs["P1"],
     )
     assert task["title"] == f"Approve the declaration of {centre.orgs['P1']} for QOF"
     assert (await centre.items(finance))["total"] == 0
