@@ -145,11 +145,14 @@ class DeclarationDeclared(_DeclarationEvent):
     """The provider declared its achievement; it now awaits the commissioning organisation.
 
     ``automatic`` is true when the service needs no declaration and CQRS declared it itself.
+    ``approval_required`` is false when the service is set to "No Approval Required": CQRS gives
+    the commissioning organisation's approval itself in the next event, so nobody is asked for it.
     """
 
     declared_by: Id
     declared_at: UtcDatetime
     automatic: bool = False
+    approval_required: bool = True
 
 
 class DeclarationApproved(Event):
