@@ -1,9 +1,9 @@
 """Consuming events: one consumer group per service; an offset is committed only after every record
 of the batch before it is applied, skipped or on the dead-letter topic.
 
-Records come in batches (one FastStream batch subscriber over aiokafka for all the service's
-topics). A batch's partitions are processed concurrently, each in order, and one commit follows.
-Failures:
+Records come in batches (one FastStream batch subscriber over aiokafka per topic). Within a
+batch, each aggregate's records (same partition and key) are processed in order and different
+aggregates concurrently; one commit follows. Failures:
 
 - unreachable infrastructure (database, broker, S3, clamd): retried with backoff, no bound, the
   offset stays put and ``/readyz`` says why;
@@ -97,6 +97,7 @@ class Consumer:
         conflict_retries: int = 5,
         handler_timeout: float = 120.0,
         batch_size: int = 100,
+        concurrency: int = 16,
         offset_reset: Literal["earliest", "latest"] = "earliest",
     ) -> None:
         self.broker = broker
@@ -108,6 +109,7 @@ class Consumer:
         self._conflict_retries = conflict_retries
         self._handler_timeout = handler_timeout
         self._batch_size = batch_size
+        self._concurrency = concurrency
         self._offset_reset = offset_reset
         self._problems: dict[str, str] = {}
         self.dead_lettered = 0
@@ -143,10 +145,12 @@ class Consumer:
         return "; ".join(sorted(set(self._problems.values()))) or None
 
     def subscribe(self) -> None:
-        """Attach ONE FastStream batch subscriber for every topic (one group member per process, so
-        a process joining or leaving rebalances the group once); call once, before the app is built."""
-        if not self._handlers:
-            return
+        """Attach one FastStream batch subscriber per topic (a backlog on one topic never holds up
+        another); call once, before the app is built."""
+        for topic in self._handlers:
+            self._subscribe(topic)
+
+    def _subscribe(self, topic: str) -> None:
         lock = asyncio.Lock()
 
         async def raw(message: Any) -> Any:
@@ -155,7 +159,7 @@ class Consumer:
             return {"batch": (message.raw_message, message.consumer)}
 
         @self.broker.subscriber(
-            *self._handlers,
+            topic,
             group_id=self.group,
             batch=True,
             max_records=self._batch_size,
@@ -164,7 +168,7 @@ class Consumer:
             auto_offset_reset=self._offset_reset,
             decoder=raw,
             listener=_Quiesce(lock),
-            title=f"{self.group}:{','.join(self._handlers)}",
+            title=f"{self.group}:{topic}",
         )
         async def consume(batch: Any) -> None:
             # FastStream's own DI passes the decoded dict; the FastAPI integration unpacks it.
@@ -182,17 +186,23 @@ class Consumer:
             log.warning("offset commit failed; the records will be delivered again", error=repr(exc))
 
     async def handle_batch(self, records: Sequence[Record]) -> dict[TopicPartition, int]:
-        """Process a batch to the end, partitions concurrently and each in order; return the
-        offsets to commit (only returns once every record is applied, skipped or dead-lettered)."""
+        """Process a batch to the end and return the offsets to commit (only once every record is
+        applied, skipped or dead-lettered). One aggregate's records (same partition and key) run in
+        order; different aggregates run concurrently, up to ``concurrency`` at once."""
         partitions: dict[TopicPartition, list[Record]] = {}
+        keyed: dict[tuple[TopicPartition, bytes | None], list[Record]] = {}
         for record in records:
-            partitions.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
+            where = TopicPartition(record.topic, record.partition)
+            partitions.setdefault(where, []).append(record)
+            keyed.setdefault((where, record.key), []).append(record)
+        gate = asyncio.Semaphore(self._concurrency)
 
-        async def run(part: list[Record]) -> None:
-            for record in part:
-                await self.handle(record)
+        async def run(in_order: list[Record]) -> None:
+            async with gate:
+                for record in in_order:
+                    await self.handle(record)
 
-        await asyncio.gather(*(run(part) for part in partitions.values()))
+        await asyncio.gather(*(run(group) for group in keyed.values()))
         return {tp: part[-1].offset + 1 for tp, part in partitions.items()}
 
     @tracing.consuming

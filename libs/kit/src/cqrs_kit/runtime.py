@@ -59,6 +59,7 @@ class Runtime:
             conflict_retries=settings.consumer_conflict_retries,
             handler_timeout=settings.consumer_handler_timeout_seconds,
             batch_size=settings.consumer_batch_size,
+            concurrency=settings.consumer_concurrency,
         )
         s3 = S3(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key) if uses_s3 else None
         directory = Directory(mongo, cache_seconds=settings.directory_cache_seconds)

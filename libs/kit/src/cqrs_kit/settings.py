@@ -59,6 +59,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_unexpected_attempts: int = Field(default=5, ge=1)
     #: At most this many records are taken in one batch (the batch's effects, then one commit).
     consumer_batch_size: int = Field(default=100, ge=1)
+    #: How many aggregates' records one consumer processes at once (each aggregate stays in order).
+    consumer_concurrency: int = Field(default=16, ge=1)
     relay_batch_size: int = Field(default=1000, ge=1)
     #: Every MongoDB operation's time limit (a socket that stays silent this long fails the call).
     mongo_timeout_ms: int = Field(default=10_000, gt=0)
