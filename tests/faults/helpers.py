@@ -26,13 +26,18 @@ def new_provider() -> str:
     return new_ods_code("F")
 
 
-async def make_offer(participation: ServiceProcess, provider: str) -> dict[str, Any]:
-    """Offer a fresh service of QWE to the provider through the five steps; the offer."""
+async def introduce_provider(participation: ServiceProcess, provider: str) -> None:
+    """Put QWE and the provider into participation's Directory, so QWE may offer to it."""
     runtime = Runtime.build(participation.settings, outbox_collections=[])
     try:
         await seed_offer_directory(runtime.directory, provider)
     finally:
         await runtime.mongo.close()
+
+
+async def make_offer(participation: ServiceProcess, provider: str) -> dict[str, Any]:
+    """Offer a fresh service of QWE to the provider through the five steps; the offer."""
+    await introduce_provider(participation, provider)
     async with httpx.AsyncClient(timeout=30, headers=COMMISSIONER) as client:
         return await offer_to(client, participation.url, "QWE", provider)
 

@@ -16,7 +16,8 @@ from cqrs_kit.testing import ServiceProcess, eventually, free_port, read_topic
 from cqrs_local import procs
 from cqrs_local.config import Layout
 from cqrs_local.parts import infrastructure
-from tests.faults.helpers import COMMISSIONER, new_provider, offer_body, tasks_of
+from cqrs_participation.testing import offer_to
+from tests.faults.helpers import COMMISSIONER, introduce_provider, new_provider, tasks_of
 
 
 class Offers:
@@ -29,23 +30,20 @@ class Offers:
         self.stop = asyncio.Event()
 
     async def run(self, participation: ServiceProcess, clients: int = 6) -> None:
+        await introduce_provider(participation, self.provider)
         async with httpx.AsyncClient(timeout=30, headers=COMMISSIONER) as client:
 
             async def one_client() -> None:
+                # Each offer is a fresh service through the five steps; a step refused or
+                # unanswered during a fault counts as refused (its offer may still exist).
                 while not self.stop.is_set():
                     try:
-                        answer = await client.post(
-                            f"{participation.url}/offers", json=offer_body(self.provider)
-                        )
-                    except httpx.HTTPError:
+                        offer = await offer_to(client, participation.url, "QWE", self.provider)
+                    except (httpx.HTTPError, AssertionError):
                         self.refused += 1
                         await asyncio.sleep(0.2)
                         continue
-                    if answer.status_code == 201:
-                        self.acknowledged.append(answer.json()["offer_id"])
-                    else:
-                        self.refused += 1
-                        await asyncio.sleep(0.2)
+                    self.acknowledged.append(offer["offer_id"])
 
             await asyncio.gather(*(one_client() for _ in range(clients)))
 
