@@ -64,6 +64,14 @@ def test_unprefixed_extension_headers_are_read() -> None:
     assert from_kafka_headers(headers).actor == "user-1"
 
 
+def test_sequence_travels_when_present() -> None:
+    envelope = full_envelope().model_copy(update={"sequence": "000000000003.0001"})
+    headers = dict(to_kafka_headers(envelope))
+    assert headers["ce_sequence"] == b"000000000003.0001"
+    assert from_kafka_headers(headers).sequence == "000000000003.0001"
+    assert "ce_sequence" not in dict(to_kafka_headers(full_envelope()))
+
+
 def test_time_is_stored_in_utc() -> None:
     bst = timezone(timedelta(hours=1))
     envelope = full_envelope().model_copy(update={"time": WHEN.astimezone(bst)})

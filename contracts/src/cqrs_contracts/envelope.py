@@ -26,10 +26,11 @@ _FIELD_HEADERS: dict[str, str] = {
     "correlation_id": "ce_correlationid",
     "causation_id": "ce_causationid",
     "actor": "ce_actor",
+    "sequence": "ce_sequence",
 }
 """Envelope field → Kafka header. Extensions use the ``ce_`` prefix the Kafka binding requires."""
 
-_OPTIONAL = frozenset({"causation_id", "actor"})
+_OPTIONAL = frozenset({"causation_id", "actor", "sequence"})
 
 HeaderValue = bytes | str | None
 Headers = Mapping[str, HeaderValue] | Iterable[tuple[str, HeaderValue]]
@@ -57,6 +58,10 @@ class Envelope(BaseModel):
     correlation_id: NonEmpty
     causation_id: NonEmpty | None = None
     actor: NonEmpty | None = None
+    #: CloudEvents ``sequence`` extension: the event's place in its aggregate's history, a string
+    #: ordered lexicographically (version, then position in the save), so a read model can tell
+    #: a stale duplicate from news.
+    sequence: NonEmpty | None = None
 
 
 def envelope_for(

@@ -45,6 +45,9 @@ class ClaimSubmitted(Event):
     attachment_ids: list[Id] = Field(default_factory=list)
     submitted_by: Id
     submitted_at: UtcDatetime
+    bulk_upload_id: Id | None = None
+    """The commissioner's bulk upload that submitted it on the provider's behalf (CL2); ``None``
+    when the provider submitted it. ``submitted_by`` is then the commissioner's user."""
 
     def aggregate_id(self) -> str:
         """Key by claim, so one claim's history stays in order."""
@@ -142,11 +145,14 @@ class DeclarationDeclared(_DeclarationEvent):
     """The provider declared its achievement; it now awaits the commissioning organisation.
 
     ``automatic`` is true when the service needs no declaration and CQRS declared it itself.
+    ``approval_required`` is false when the service is set to "No Approval Required": CQRS gives
+    the commissioning organisation's approval itself in the next event, so nobody is asked for it.
     """
 
     declared_by: Id
     declared_at: UtcDatetime
     automatic: bool = False
+    approval_required: bool = True
 
 
 class DeclarationApproved(Event):

@@ -385,9 +385,14 @@ class UserClustersChanged(_UserEvent):
 
 
 class NotificationPreferencesChanged(_UserEvent):
-    """A user chose which emails they want: tasks to act on and messages that inform."""
+    """A user chose which emails they want: tasks to act on and messages that inform.
+
+    ``daily_digest`` true: the emails they want come once a day, together in one digest, instead
+    of one by one as each item arrives (events without it mean one by one).
+    """
 
     email: Text
     task_emails: bool
     message_emails: bool
     changed_at: UtcDatetime
+    daily_digest: bool = False

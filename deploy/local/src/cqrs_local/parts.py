@@ -9,7 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,25 +309,41 @@ def _smtp(layout: Layout) -> list[str]:
     ]
 
 
+def gateway_config(
+    *, home: Path, listen: str, services: Mapping[str, str], portal: str, error_log: Path
+) -> str:
+    """The local gateway's nginx.conf: deploy/local/nginx.conf.template with its placeholders filled
+    (``services`` maps each service name to the host:port it listens on)."""
+    template = (repo_root() / "deploy" / "local" / "nginx.conf.template").read_text()
+    routes = "\n".join(
+        f"        location /api/{name}/ {{ proxy_pass http://{address}; }}"
+        for name, address in services.items()
+    )
+    user = "user root;" if os.geteuid() == 0 else ""
+    return (
+        template.replace("@USER@", user)
+        .replace("@HOME@", str(home))
+        .replace("@LISTEN@", listen)
+        .replace("@ROUTES@", routes)
+        .replace("@PORTAL@", portal)
+        .replace("@ERROR_LOG@", str(error_log))
+    )
+
+
 def _nginx(layout: Layout) -> list[str]:
     nginx = install.debian_program("/usr/sbin/nginx", "nginx")
     home = layout.data_dir("nginx")
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (home / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-    template = (repo_root() / "deploy" / "local" / "nginx.conf.template").read_text()
-    routes = "\n".join(
-        f"        location /api/{name}/ {{ proxy_pass http://{HOST}:{layout.ports.service(name)}; }}"
-        for name in SERVICES
-    )
-    user = "user root;" if os.geteuid() == 0 else ""
     conf = home / "nginx.conf"
     conf.write_text(
-        template.replace("@USER@", user)
-        .replace("@HOME@", str(home))
-        .replace("@LISTEN@", f"{HOST}:{layout.ports.gateway}")
-        .replace("@ROUTES@", routes)
-        .replace("@PORTAL@", f"{HOST}:{layout.ports.portal}")
-        .replace("@ERROR_LOG@", str(layout.log_file("nginx")))
+        gateway_config(
+            home=home,
+            listen=f"{HOST}:{layout.ports.gateway}",
+            services={name: f"{HOST}:{layout.ports.service(name)}" for name in SERVICES},
+            portal=f"{HOST}:{layout.ports.portal}",
+            error_log=layout.log_file("nginx"),
+        )
     )
     return [
         str(nginx),

@@ -1,7 +1,9 @@
 """One aggregate's event history: from the service's event records, or from its topic.
 
-The kit saves each aggregate's events as immutable records in ``<collection>_events`` with ``_id``
-``<aggregate id>:<sequence>`` (the audit trail); where a database has them, they are read there.
+The kit commits each save as one immutable record in ``<collection>_events`` (``_id``
+``<aggregate id>:<version>``, ``aggregate_id``, ``version``, ``entries`` (the save's outbox entries:
+id, type, headers, body), ``actor``, ``correlation_id``, ``created_at``): the audit trail. Where a
+database has them, they are read there.
 Otherwise the aggregate's topic is read from the beginning, keeping the records keyed by its id
 (the record key is the aggregate id, so they come in order within their partition).
 """
@@ -9,7 +11,6 @@ Otherwise the aggregate's topic is read from the beginning, keeping the records 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,40 +30,48 @@ class HistoryEntry:
     actor: str
     correlation_id: str
     body: dict[str, Any]
+    #: Place within its save (a save may record several events); 1 for events read from a topic.
+    position: int = 1
 
 
-def _sequence(record_id: str) -> int:
-    tail = record_id.rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
-
-
-def _entry_from_record(doc: dict[str, Any], position: int) -> HistoryEntry:
-    headers = doc.get("headers") or {}
-    body = doc.get("body")
-    parsed = json.loads(body) if isinstance(body, str) else (body or {})
-    return HistoryEntry(
-        sequence=_sequence(str(doc.get("_id", ""))) or position,
-        time=str(headers.get("ce_time") or doc.get("created_at") or ""),
-        type=str(doc.get("type") or headers.get("ce_type") or "?"),
-        event_id=str(doc.get("id") or headers.get("ce_id") or ""),
-        actor=str(headers.get("ce_actor") or doc.get("actor") or ""),
-        correlation_id=str(headers.get("ce_correlationid") or doc.get("correlation_id") or ""),
-        body=parsed,
-    )
+def _entries_of(record: dict[str, Any]) -> list[HistoryEntry]:
+    """The events of one commit record (one save): its outbox entries in the order they were saved."""
+    version = int(record.get("version") or 0)
+    entries = []
+    for position, entry in enumerate(record.get("entries") or [], start=1):
+        headers = entry.get("headers") or {}
+        body = entry.get("body")
+        try:
+            parsed = json.loads(body) if isinstance(body, str) else (body or {})
+        except json.JSONDecodeError:
+            parsed = {"unreadable": str(body)[:200]}
+        entries.append(
+            HistoryEntry(
+                sequence=version,
+                time=str(headers.get("ce_time") or record.get("created_at") or ""),
+                type=str(entry.get("type") or headers.get("ce_type") or "?"),
+                event_id=str(entry.get("id") or headers.get("ce_id") or ""),
+                actor=str(record.get("actor") or headers.get("ce_actor") or ""),
+                correlation_id=str(record.get("correlation_id") or headers.get("ce_correlationid") or ""),
+                body=parsed,
+                position=position,
+            )
+        )
+    return entries
 
 
 async def from_database(
     mongo_url: str, database: str, collection: str, aggregate_id: str
 ) -> list[HistoryEntry]:
-    """The aggregate's records in ``<collection>_events``, in sequence order (empty when none)."""
+    """The aggregate's commit records in ``<collection>_events``, oldest save first (empty when none)."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
     try:
         records = client[database][f"{collection}_events"]
-        found = [doc async for doc in records.find({"_id": {"$regex": f"^{re.escape(aggregate_id)}:"}})]
+        found = [doc async for doc in records.find({"aggregate_id": aggregate_id})]
     finally:
         await client.close()
-    entries = [_entry_from_record(doc, i + 1) for i, doc in enumerate(found)]
-    return sorted(entries, key=lambda e: e.sequence)
+    found.sort(key=lambda r: int(r.get("version") or 0))
+    return [entry for record in found for entry in _entries_of(record)]
 
 
 async def from_topic(

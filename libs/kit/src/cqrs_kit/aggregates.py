@@ -3,23 +3,39 @@
 A service keeps one ``Aggregates`` per kind of aggregate (a pydantic model with a ``version``
 field and an id field) and does load -> decide -> save; the kit owns how a save commits and how
 its events reach Kafka.
+
+The commit point is an insert. Each save inserts ONE immutable commit record into
+``<collection>_events`` with ``_id = "<aggregate id>:<version>"``: the save's events (as outbox
+entries), the new state, who, when and why. A duplicate key means someone else saved that
+version first (VersionConflict, 409). An insert guarded by the unique ``_id`` is atomic on
+FerretDB v1 and MongoDB alike, where FerretDB's updates are a read and a separate write.
+The document in ``<collection>`` is a snapshot written after the insert, best-effort: loading
+reads it and then any newer record, so a snapshot that lags (a crash, or a race between two
+snapshot writes) is harmless. ``find`` queries snapshots, which may lag a save by moments.
+The records are each aggregate's history and audit trail (``history``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
+from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
 
 from cqrs_contracts.events import Event
-from cqrs_kit.mongo import Collection
-from cqrs_kit.outbox import OUTBOX, outbox_entries, save_aggregate
+from cqrs_kit.errors import VersionConflict
+from cqrs_kit.logs import get_logger
+from cqrs_kit.mongo import Collection, Document
+from cqrs_kit.outbox import PUBLISHED, commits_of, outbox_entries
 from cqrs_kit.runtime import Runtime
 
 M = TypeVar("M", bound=BaseModel)
+log = get_logger(__name__)
 
 
 def storable(value: Any) -> Any:
@@ -35,39 +51,170 @@ def storable(value: Any) -> Any:
     return value
 
 
+class _UniqueFieldTaken(Exception):
+    """The snapshot collides with another aggregate's on a unique index."""
+
+
+class RecordedEvent(BaseModel):
+    """One event as it was saved: its CloudEvents id and type, and its payload."""
+
+    id: str
+    type: str
+    data: dict[str, Any]
+
+
+class Commit(BaseModel):
+    """One save of an aggregate: its events, who made it, when, and the event that caused it."""
+
+    aggregate_id: str
+    version: int
+    events: list[RecordedEvent]
+    actor: str | None
+    correlation_id: str | None
+    cause: str | None
+    created_at: dt.datetime
+
+
 class Aggregates(Generic[M]):
-    """One collection of aggregates: load them, and save each with its events in one write."""
+    """One collection of aggregates: load them, and save each with its events in one insert."""
 
     def __init__(self, runtime: Runtime, collection: str, model: type[M], id_field: str) -> None:
         self._runtime = runtime
         self._name = collection
         self.collection: Collection = runtime.mongo.collection(collection)
+        self.commits: Collection = runtime.mongo.collection(commits_of(collection))
         self._model = model
         self._id = id_field
 
-    def _load(self, doc: Mapping[str, Any]) -> M:
-        return self._model.model_validate({**doc, self._id: doc["_id"]})
+    def _load(self, doc: Mapping[str, Any], aggregate_id: str, version: int) -> M:
+        return self._model.model_validate({**doc, self._id: aggregate_id, "version": version})
 
     async def get(self, aggregate_id: str) -> M | None:
-        """One aggregate, or None."""
-        doc = await self.collection.find_one({"_id": aggregate_id}, {OUTBOX: 0})
-        return None if doc is None else self._load(doc)
+        """One aggregate in its latest saved state, or None."""
+        snapshot = await self.collection.find_one({"_id": aggregate_id})
+        version = int(snapshot["version"]) if snapshot else 0
+        newer = await self.commits.find(
+            {"aggregate_id": aggregate_id, "version": {"$gt": version}}, {"state": 1, "version": 1}
+        ).to_list()
+        if newer:
+            latest = max(newer, key=lambda r: int(r["version"]))
+            with contextlib.suppress(_UniqueFieldTaken):  # repairing only; never undoes a save
+                await self._write_snapshot(aggregate_id, int(latest["version"]), latest["state"])
+            return self._load(latest["state"], aggregate_id, int(latest["version"]))
+        if snapshot is None:
+            return None
+        return self._load(snapshot, aggregate_id, version)
 
     async def find(self, query: Mapping[str, Any], *, limit: int = 0) -> list[M]:
-        """Aggregates matching a query."""
-        cursor = self.collection.find(dict(query), {OUTBOX: 0}).limit(limit)
-        return [self._load(doc) async for doc in cursor]
+        """Aggregates matching a query over their snapshots (which may lag a save by moments)."""
+        cursor = self.collection.find(dict(query)).limit(limit)
+        return [self._load(doc, doc["_id"], int(doc["version"])) async for doc in cursor]
 
     async def save(
-        self, state: M, events: Sequence[Event], *, correlation_id: str | None, actor: str | None
+        self,
+        state: M,
+        events: Sequence[Event],
+        *,
+        correlation_id: str | None,
+        actor: str | None,
+        cause: str | None = None,
     ) -> M:
-        """Save state and its events atomically (version-guarded); the relay publishes them."""
+        """Commit the new state with its events (one insert, version-guarded); the relay publishes them.
+
+        ``state.version`` is the version that was loaded (0 for a new aggregate). ``cause`` is the
+        id of the event this save answers, so a consumer can ask ``applied`` before acting again.
+        Raises VersionConflict when someone else saved first: reload and decide again.
+        """
         data = storable(state.model_dump(mode="python"))
-        aggregate_id = data.pop(self._id)
-        version = data.pop("version")
+        aggregate_id = str(data.pop(self._id))
+        version = int(data.pop("version")) + 1
         entries = outbox_entries(
-            events, source=self._runtime.source, correlation_id=correlation_id, actor=actor
+            events,
+            source=self._runtime.source,
+            correlation_id=correlation_id,
+            causation_id=cause,
+            actor=actor,
+            version=version,
         )
-        saved = await save_aggregate(self.collection, aggregate_id, version, data, entries)
-        self._runtime.relay.wake(self._name, aggregate_id)
-        return state.model_copy(update={"version": saved})
+        record: Document = {
+            "_id": f"{aggregate_id}:{version}",
+            "aggregate_id": aggregate_id,
+            "version": version,
+            "entries": entries,
+            "state": data,
+            "actor": actor,
+            "correlation_id": correlation_id,
+            "cause": cause,
+            "created_at": dt.datetime.now(dt.UTC),
+            PUBLISHED: not entries,  # a save without events leaves the relay nothing to do
+        }
+        try:
+            await self.commits.insert_one(record)
+        except DuplicateKeyError:
+            msg = (
+                f"{aggregate_id} was changed by someone else (expected version {version - 1}); "
+                "reload it and try again"
+            )
+            raise VersionConflict(msg) from None
+        try:
+            await self._write_snapshot(aggregate_id, version, data)
+        except _UniqueFieldTaken:
+            await self.commits.delete_one({"_id": record["_id"]})  # undo: the save did not happen
+            msg = f"{aggregate_id} cannot be saved: a value that must be unique is taken by another"
+            raise VersionConflict(msg) from None
+        if entries:
+            self._runtime.relay.wake(self._name, aggregate_id)
+        return state.model_copy(update={"version": version})
+
+    async def _write_snapshot(self, aggregate_id: str, version: int, state: Mapping[str, Any]) -> None:
+        """Best-effort: never moves a snapshot back; loading reads newer records anyway.
+
+        The snapshot collection's own unique indexes (other than ``_id``) still hold: a snapshot
+        refused by one raises _UniqueFieldTaken, and the save is undone.
+        """
+        doc = {**state, "version": version}
+        try:
+            if version == 1:
+                await self.collection.insert_one({"_id": aggregate_id, **doc})
+            else:
+                await self.collection.replace_one(
+                    {"_id": aggregate_id, "version": {"$lt": version}}, doc, upsert=True
+                )
+        except (DuplicateKeyError, OperationFailure) as exc:
+            if not isinstance(exc, DuplicateKeyError) and "duplicate key" not in str(exc):
+                log.warning("snapshot not written; loading folds the record", error=repr(exc))
+                return
+            current = await self.collection.find_one({"_id": aggregate_id}, {"version": 1})
+            if current is None or int(current["version"]) < version:
+                raise _UniqueFieldTaken from exc
+        except PyMongoError as exc:
+            log.warning("snapshot not written; loading folds the record", error=repr(exc))
+
+    async def history(self, aggregate_id: str) -> list[Commit]:
+        """Every save of one aggregate, oldest first: its audit trail."""
+        records = await self.commits.find({"aggregate_id": aggregate_id}).to_list()
+        return [
+            Commit(
+                aggregate_id=r["aggregate_id"],
+                version=r["version"],
+                events=[
+                    RecordedEvent(id=e["id"], type=e["type"], data=json.loads(e["body"]))
+                    for e in r.get("entries", [])
+                ],
+                actor=r.get("actor"),
+                correlation_id=r.get("correlation_id"),
+                cause=r.get("cause"),
+                created_at=r["created_at"],
+            )
+            for r in sorted(records, key=lambda r: int(r["version"]))
+        ]
+
+    async def applied(self, aggregate_id: str, cause: str) -> bool:
+        """Whether a save of this aggregate already answered the event ``cause``.
+
+        Ask it after loading and before deciding: two consumers racing on the same event both
+        see False, but only one save of the next version succeeds; the other gets VersionConflict,
+        retries, and then sees True.
+        """
+        found = await self.commits.find_one({"aggregate_id": aggregate_id, "cause": cause}, {"_id": 1})
+        return found is not None

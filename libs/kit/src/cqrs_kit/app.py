@@ -18,13 +18,13 @@ from faststream_fastapi import AsyncAPIConfig, FastStreamAPI
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from cqrs_contracts.topics import ALL_TOPICS
-from cqrs_kit import logs, metrics
+from cqrs_kit import logs, metrics, tracing
 from cqrs_kit.auth import TokenVerifier, jwks_from_url, static_jwks
 from cqrs_kit.broker import ensure_topics
 from cqrs_kit.directory import INDEXES as DIRECTORY_INDEXES
 from cqrs_kit.errors import install_problem_handlers
 from cqrs_kit.mongo import Index
-from cqrs_kit.outbox import outbox_indexes
+from cqrs_kit.outbox import commit_indexes
 from cqrs_kit.route_guard import check_routes_need_tokens, declare_bearer_scheme
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.settings import ServiceSettings
@@ -88,6 +88,8 @@ def _health_router(spec: ServiceSpec, runtime: Runtime) -> APIRouter:
             "database": runtime.mongo.ping,
             "broker": _broker_check(runtime),
         }
+        if runtime.consumer.subscribed:
+            checks["consumer"] = runtime.consumer.problem
         if runtime.s3 is not None:
             checks["object_store"] = runtime.s3.ping
         if spec.extra_checks:
@@ -143,7 +145,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.mongo.ensure_indexes(
-            [*spec.indexes, *outbox_indexes(spec.outbox_collections), *DIRECTORY_INDEXES]
+            [*spec.indexes, *commit_indexes(spec.outbox_collections), *DIRECTORY_INDEXES]
         )
         if runtime.s3 is not None:
             await runtime.s3.ensure_buckets(spec.buckets)
@@ -153,6 +155,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
         if spec.on_stop:
             await spec.on_stop(runtime)
         await runtime.mongo.close()
+        await tracing.shutdown(runtime.tracer_provider)
 
     async def connect(broker: KafkaBroker) -> None:
         await ensure_topics(
@@ -179,6 +182,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings | None = Non
     api.state.runtime = runtime
     api.state.token_verifier = _token_verifier(spec, runtime)
     metrics.install(api, runtime, service_version(spec.name))
+    tracing.install(api, runtime, tracing.provider_for(settings, service_version(spec.name)))
     api.add_middleware(CorrelationMiddleware)
     install_problem_handlers(api)
     api.include_router(_health_router(spec, runtime), prefix=prefix)

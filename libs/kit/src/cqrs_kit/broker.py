@@ -51,16 +51,28 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], *, partitions: in
 
 
 def relay_publisher(broker: KafkaBroker) -> Any:
-    """Publish one outbox entry and return only after the broker's ack (acks=all)."""
+    """Enqueue one outbox entry with the idempotent producer; return its ack to be awaited later,
+    so the relay can have many entries in flight (order within a partition is kept)."""
 
-    async def publish(entry: Mapping[str, Any]) -> None:
+    async def send(entry: Mapping[str, Any]) -> Any:
         headers = {str(k): str(v) for k, v in entry["headers"].items()}
-        await broker.publish(
+        return await broker.publish(
             entry["body"].encode(),
             topic=entry["topic"],
             key=str(entry["key"]).encode(),
             headers=headers,
             correlation_id=headers.get("ce_correlationid"),
+            no_confirm=True,
         )
+
+    return send
+
+
+def publish_entry(broker: KafkaBroker) -> Any:
+    """Publish one outbox entry and return only after the broker's ack (tests and tools)."""
+    send = relay_publisher(broker)
+
+    async def publish(entry: Mapping[str, Any]) -> None:
+        await (await send(entry))
 
     return publish

@@ -1,13 +1,30 @@
-"""Consuming events: one consumer group per service, ack after the effect is stored, retry what is
-transient without moving the offset, dead-letter what can never succeed and move on."""
+"""Consuming events: one consumer group per service; an offset is committed only after every record
+of the batch before it is applied, skipped or on the dead-letter topic.
+
+Records come in batches (one FastStream batch subscriber over aiokafka per topic). Within a
+batch, each aggregate's records (same partition and key) are processed in order and different
+aggregates concurrently; one commit follows. Failures:
+
+- unreachable infrastructure (database, broker, S3, clamd): retried with backoff, no bound, the
+  offset stays put and ``/readyz`` says why;
+- a version conflict or an aggregate not known yet: retried ``conflict_retries`` times, then
+  dead-lettered;
+- a handler over its time limit or an unexpected error: tried ``max_unexpected_attempts`` times,
+  then dead-lettered with the error;
+- any other business rule, or a message that cannot be read: dead-lettered at once;
+- an event type no handler subscribes to: skipped (a newer event on a shared topic).
+
+A dead-letter publish that fails is retried until it succeeds, with ``/readyz`` saying so.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, Literal, TypeVar
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal, TypeAlias, TypeVar
 
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -17,14 +34,15 @@ from cqrs_contracts.envelope import Envelope, EnvelopeError, from_kafka_headers
 from cqrs_contracts.events.base import Event
 from cqrs_contracts.registry import EventDecodeError, UnknownEventType, deserialize
 from cqrs_contracts.topics import dead_letter_topic
-from cqrs_kit import logs
-from cqrs_kit.errors import DomainError, TransientError
-from cqrs_kit.mongo import TRANSIENT_MONGO_ERRORS
+from cqrs_kit import logs, tracing
+from cqrs_kit.errors import DomainError, NotFound, TransientError, VersionConflict
+from cqrs_kit.mongo import TRANSIENT_MONGO_ERRORS, is_mongo_timeout
 
 log = logs.get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any, Envelope], Awaitable[None]]
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 #: Failures that say "try again later": the offset stays where it is until the effect is stored.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -43,6 +61,27 @@ UNREADABLE: tuple[type[BaseException], ...] = (
     EventDecodeError,
     ValidationError,
 )
+#: Business outcomes that reloading and retrying may change: someone saved first, or the
+#: aggregate's creating event has not been consumed yet.
+RETRIED_DOMAIN: tuple[type[DomainError], ...] = (VersionConflict, NotFound)
+
+
+class HandlerTimedOut(Exception):
+    """A handler ran past its time limit."""
+
+
+class _Quiesce(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Lets a rebalance take partitions away only between batches (after their commit)."""
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        async with self._lock:
+            return
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return
 
 
 class Consumer:
@@ -55,6 +94,10 @@ class Consumer:
         group: str,
         max_backoff: float = 10.0,
         max_unexpected_attempts: int = 5,
+        conflict_retries: int = 5,
+        handler_timeout: float = 120.0,
+        batch_size: int = 100,
+        concurrency: int = 16,
         offset_reset: Literal["earliest", "latest"] = "earliest",
     ) -> None:
         self.broker = broker
@@ -63,8 +106,17 @@ class Consumer:
         self._handlers: dict[str, dict[str, Handler]] = {}
         self._max_backoff = max_backoff
         self._max_unexpected = max_unexpected_attempts
-        self.dead_lettered = 0
+        self._conflict_retries = conflict_retries
+        self._handler_timeout = handler_timeout
+        self._batch_size = batch_size
+        self._concurrency = concurrency
         self._offset_reset = offset_reset
+        self._problems: dict[str, str] = {}
+        self.dead_lettered = 0
+        self.skipped = 0
+        self.tracer: Any = None  # set by cqrs_kit.tracing.install when tracing is on
+        self.observers: list[Callable[[str, float], None]] = []
+        """Called with (event type, seconds) after each record a handler took (metrics use it)."""
 
     def on(
         self, event_type: type[E]
@@ -83,80 +135,156 @@ class Consumer:
         """Every topic this service consumes, plus its dead-letter topic (for start-up creation)."""
         return [*self._handlers, self.dead_letter_topic]
 
+    @property
+    def subscribed(self) -> bool:
+        """Whether any handler is registered (a service without any has no consumer check)."""
+        return bool(self._handlers)
+
+    async def problem(self) -> str | None:
+        """Why the consumer is stuck right now (for /readyz), or None when it is not."""
+        return "; ".join(sorted(set(self._problems.values()))) or None
+
     def subscribe(self) -> None:
-        """Attach one FastStream subscriber per topic; call once, before the app is built."""
+        """Attach one FastStream batch subscriber per topic (a backlog on one topic never holds up
+        another); call once, before the app is built."""
         for topic in self._handlers:
             self._subscribe(topic)
 
     def _subscribe(self, topic: str) -> None:
+        lock = asyncio.Lock()
+
         async def raw(message: Any) -> Any:
-            # Hand the untouched Kafka record to the handler: envelope and body are parsed by us,
-            # so a malformed message reaches the dead-letter path instead of failing in a decoder.
-            return {"record": message.raw_message}
+            # Hand the untouched Kafka records to the kit: envelope and body are parsed by us, so
+            # a malformed message reaches the dead-letter path instead of failing in a decoder.
+            return {"batch": (message.raw_message, message.consumer)}
 
         @self.broker.subscriber(
             topic,
             group_id=self.group,
-            ack_policy=AckPolicy.ACK,
+            batch=True,
+            max_records=self._batch_size,
+            batch_timeout_ms=200,
+            ack_policy=AckPolicy.MANUAL,
             auto_offset_reset=self._offset_reset,
             decoder=raw,
+            listener=_Quiesce(lock),
             title=f"{self.group}:{topic}",
         )
-        async def consume(record: Any) -> None:
+        async def consume(batch: Any) -> None:
             # FastStream's own DI passes the decoded dict; the FastAPI integration unpacks it.
-            await self.handle(record["record"] if isinstance(record, dict) else record)
+            records, kafka = batch["batch"] if isinstance(batch, dict) else batch
+            async with lock:
+                offsets = await self.handle_batch(list(records))
+                await self._commit(kafka, offsets)
 
-    async def handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
+    async def _commit(self, kafka: Any, offsets: dict[TopicPartition, int]) -> None:
+        if not offsets:
+            return
+        try:
+            await kafka.commit(offsets)
+        except Exception as exc:  # the group moved on: the new owner reads these again (idempotent)
+            log.warning("offset commit failed; the records will be delivered again", error=repr(exc))
+
+    async def handle_batch(self, records: Sequence[Record]) -> dict[TopicPartition, int]:
+        """Process a batch to the end and return the offsets to commit (only once every record is
+        applied, skipped or dead-lettered). One aggregate's records (same partition and key) run in
+        order; different aggregates run concurrently, up to ``concurrency`` at once."""
+        partitions: dict[TopicPartition, list[Record]] = {}
+        keyed: dict[tuple[TopicPartition, bytes | None], list[Record]] = {}
+        for record in records:
+            where = TopicPartition(record.topic, record.partition)
+            partitions.setdefault(where, []).append(record)
+            keyed.setdefault((where, record.key), []).append(record)
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def run(in_order: list[Record]) -> None:
+            async with gate:
+                for record in in_order:
+                    await self.handle(record)
+
+        await asyncio.gather(*(run(group) for group in keyed.values()))
+        return {tp: part[-1].offset + 1 for tp, part in partitions.items()}
+
+    @tracing.consuming
+    async def handle(self, record: Record) -> None:
         """Process one record to the end: applied, skipped, or dead-lettered. Raises only on shutdown."""
         logs.clear()
         try:
             envelope = from_kafka_headers(record.headers)
-            logs.bind(
-                correlation_id=envelope.correlation_id,
-                event_id=envelope.id,
-                event_type=envelope.type,
-            )
-            handler = self._handlers.get(record.topic, {}).get(envelope.type)
-            event = deserialize(envelope.type, record.value or b"")
-        except UNREADABLE as exc:
+        except EnvelopeError as exc:
             await self._dead_letter(record, exc)
             return
+        logs.bind(correlation_id=envelope.correlation_id, event_id=envelope.id, event_type=envelope.type)
+        handler = self._handlers.get(record.topic, {}).get(envelope.type)
         if handler is None:
-            return  # another service's concern on a shared topic
-        await self._apply(record, handler, event, envelope)
-
-    async def _apply(
-        self,
-        record: ConsumerRecord[bytes, bytes],
-        handler: Handler,
-        event: Event,
-        envelope: Envelope,
-    ) -> None:
-        delay, unexpected = 0.1, 0
-        while True:
+            self.skipped += 1  # another service's concern on a shared topic, or a newer event
+            return
+        started = time.perf_counter()
+        try:
             try:
-                await handler(event, envelope)
-                return
-            except DomainError as exc:
+                event = deserialize(envelope.type, record.value or b"")
+            except UNREADABLE as exc:
                 await self._dead_letter(record, exc)
                 return
-            except TRANSIENT_ERRORS as exc:
-                log.warning(
-                    "transient failure, retrying without moving the offset",
-                    error=repr(exc),
-                    retry_in=delay,
-                )
-            except Exception as exc:
-                unexpected += 1
-                if unexpected >= self._max_unexpected:
-                    log.exception("handler kept failing; dead-lettering")
+            await self._apply(record, handler, event, envelope)
+        finally:
+            for observe in self.observers:
+                observe(envelope.type, time.perf_counter() - started)
+
+    async def _apply(self, record: Record, handler: Handler, event: Event, envelope: Envelope) -> None:
+        where = f"{record.topic}[{record.partition}]@{record.offset}"
+        delay, unexpected, conflicts = 0.1, 0, 0
+        while True:
+            try:
+                await self._call(handler, event, envelope)
+                self._problems.pop(where, None)
+                return
+            except RETRIED_DOMAIN as exc:
+                conflicts += 1
+                if conflicts > self._conflict_retries:
+                    self._problems.pop(where, None)
                     await self._dead_letter(record, exc)
                     return
-                log.warning("unexpected failure, retrying", error=repr(exc), attempt=unexpected)
+                log.info("retrying after a conflict or a missing aggregate", error=str(exc))
+            except DomainError as exc:
+                self._problems.pop(where, None)
+                await self._dead_letter(record, exc)
+                return
+            except HandlerTimedOut as exc:
+                unexpected += 1
+                if unexpected >= self._max_unexpected:
+                    self._problems.pop(where, None)
+                    await self._dead_letter(record, exc)
+                    return
+                log.warning("handler timed out, retrying", attempt=unexpected)
+            except Exception as exc:
+                if isinstance(exc, TRANSIENT_ERRORS) or is_mongo_timeout(exc):
+                    self._problems[where] = f"retrying {record.topic}: {exc.__class__.__name__}: {exc}"[:300]
+                    log.warning("transient failure, retrying without moving the offset", error=repr(exc))
+                else:
+                    unexpected += 1
+                    if unexpected >= self._max_unexpected:
+                        log.exception("handler kept failing; dead-lettering")
+                        self._problems.pop(where, None)
+                        await self._dead_letter(record, exc)
+                        return
+                    log.warning("unexpected failure, retrying", error=repr(exc), attempt=unexpected)
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._max_backoff)
 
-    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: BaseException) -> None:
+    async def _call(self, handler: Handler, event: Event, envelope: Envelope) -> None:
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self._handler_timeout) as limit:
+                await handler(event, envelope)
+        except TimeoutError:
+            if limit.expired():
+                took = time.monotonic() - started
+                msg = f"handler ran longer than {self._handler_timeout:g} s (stopped after {took:.1f} s)"
+                raise HandlerTimedOut(msg) from None
+            raise
+
+    async def _dead_letter(self, record: Record, error: BaseException) -> None:
         """Publish the record unchanged to the group's dead-letter topic, retrying until Kafka acks."""
         headers = {k: (v or b"").decode(errors="replace") for k, v in record.headers or ()}
         headers.update(
@@ -168,20 +296,23 @@ class Consumer:
                 "dlq_error": f"{error.__class__.__name__}: {error}"[:2000],
             }
         )
+        where = f"dead-letter {record.topic}[{record.partition}]@{record.offset}"
         delay = 0.1
         while True:
             try:
-                await self.broker.publish(
-                    record.value or b"",
-                    topic=self.dead_letter_topic,
-                    key=record.key,
-                    headers=headers,
+                await asyncio.wait_for(
+                    self.broker.publish(
+                        record.value or b"", topic=self.dead_letter_topic, key=record.key, headers=headers
+                    ),
+                    self._handler_timeout,
                 )
                 break
-            except TRANSIENT_ERRORS as exc:
-                log.warning("dead-letter publish failed, retrying", error=repr(exc))
+            except Exception as exc:
+                self._problems[where] = f"dead-letter topic unwritable: {exc.__class__.__name__}: {exc}"[:300]
+                log.warning("dead-letter publish failed, retrying", error=repr(exc), retry_in=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._max_backoff)
+        self._problems.pop(where, None)
         self.dead_lettered += 1
         log.warning(
             "message dead-lettered",

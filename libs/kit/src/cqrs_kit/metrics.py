@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from cqrs_kit.logs import get_logger
-from cqrs_kit.outbox import OUTBOX, PENDING
+from cqrs_kit.outbox import PUBLISHED, commits_of
 from cqrs_kit.runtime import Runtime
 
 log = get_logger(__name__)
@@ -73,7 +72,7 @@ class ServiceMetrics:
             registry=r,
         )
         self.backlog = Gauge(
-            "cqrs_outbox_backlog", "Aggregates with unpublished events.", ["collection"], registry=r
+            "cqrs_outbox_backlog", "Saves (commit records) not yet published.", ["collection"], registry=r
         )
         self.oldest = Gauge(
             "cqrs_outbox_oldest_unpublished_seconds",
@@ -103,7 +102,7 @@ def metrics_of(runtime: Runtime) -> ServiceMetrics:
 
 
 class _EventTypes:
-    """A FastStream middleware factory counting events per CloudEvents type, in and out."""
+    """A FastStream middleware factory counting published events per CloudEvents type."""
 
     def __init__(self, metrics: ServiceMetrics) -> None:
         self.metrics = metrics
@@ -112,15 +111,6 @@ class _EventTypes:
         metrics = self.metrics
 
         class Middleware(BaseMiddleware[Any, Any]):
-            async def consume_scope(self, call_next: Callable[[Any], Awaitable[Any]], msg: Any) -> Any:
-                kind = _header(getattr(msg, "headers", None), "ce_type")
-                metrics.consumed.labels(kind).inc()
-                started = time.perf_counter()
-                try:
-                    return await call_next(msg)
-                finally:
-                    metrics.handling.labels(kind).observe(time.perf_counter() - started)
-
             async def publish_scope(self, call_next: Callable[[Any], Awaitable[Any]], cmd: Any) -> Any:
                 result = await call_next(cmd)
                 kind = _header(getattr(cmd, "headers", None), "ce_type")
@@ -152,6 +142,13 @@ def install(api: Any, runtime: Runtime, version: str) -> ServiceMetrics:
         KafkaPrometheusMiddleware(registry=metrics.registry, app_name=runtime.settings.service_name)
     )
     runtime.broker.add_middleware(_EventTypes(metrics))
+
+    def observe(kind: str, seconds: float) -> None:
+        metrics.consumed.labels(kind).inc()
+        metrics.handling.labels(kind).observe(seconds)
+
+    # Per record, not per FastStream message: the kit's consumer takes Kafka records in batches.
+    runtime.consumer.observers.append(observe)
     return metrics
 
 
@@ -161,15 +158,14 @@ async def refresh(runtime: Runtime, outbox_collections: list[str]) -> None:
     metrics.dead_lettered.set(runtime.consumer.dead_lettered)
     now = dt.datetime.now(dt.UTC)
     for name in outbox_collections:
-        collection = runtime.mongo.collection(name)
-        metrics.backlog.labels(name).set(await collection.count_documents({PENDING: True}))
+        records = runtime.mongo.collection(commits_of(name))
+        metrics.backlog.labels(name).set(await records.count_documents({PUBLISHED: False}))
         oldest = 0.0
-        async for doc in collection.find({PENDING: True}, {OUTBOX: 1}).limit(200):
-            for entry in doc.get(OUTBOX) or []:
-                created = entry.get("created_at")
-                if isinstance(created, dt.datetime):
-                    created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
-                    oldest = max(oldest, (now - created).total_seconds())
+        first = await records.find({PUBLISHED: False}).sort("created_at", 1).limit(1).to_list()
+        created = first[0].get("created_at") if first else None
+        if isinstance(created, dt.datetime):
+            created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)
+            oldest = (now - created).total_seconds()
         metrics.oldest.labels(name).set(oldest)
     for gauge, collection_name, field_name in metrics.counts:
         pipeline = [{"$group": {"_id": f"${field_name}", "n": {"$sum": 1}}}]

@@ -19,6 +19,11 @@ Database = AsyncDatabase[Document]
 TRANSIENT_MONGO_ERRORS: tuple[type[BaseException], ...] = (ConnectionFailure,)
 
 
+def is_mongo_timeout(exc: BaseException) -> bool:
+    """A database operation ran out of its time limit: the server is slow or away."""
+    return isinstance(exc, PyMongoError) and exc.timeout
+
+
 @dataclass(frozen=True)
 class Index:
     """One index a store needs; stores list theirs and the app creates them at start-up."""
@@ -41,9 +46,17 @@ class Index:
 class Mongo:
     """One client per process; nothing connects until first use (PyMongo connects lazily)."""
 
-    def __init__(self, url: str, database: str, *, timeout_ms: int = 5000) -> None:
+    def __init__(self, url: str, database: str, *, timeout_ms: int = 10_000) -> None:
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
-            url, serverSelectionTimeoutMS=timeout_ms, tz_aware=True, uuidRepresentation="standard"
+            url,
+            # Every call is bounded: no server for 5 s, no connection in 5 s, or no answer on the
+            # socket within timeout_ms fails it (as NetworkTimeout, a transient error). Not
+            # timeoutMS: PyMongo then sends maxTimeMS, which FerretDB v1 refuses on `distinct`.
+            socketTimeoutMS=timeout_ms,
+            connectTimeoutMS=min(timeout_ms, 5000),
+            serverSelectionTimeoutMS=min(timeout_ms, 5000),
+            tz_aware=True,
+            uuidRepresentation="standard",
         )
         self.db: Database = self.client[database]
 

@@ -51,9 +51,26 @@ class ServiceSettings(BaseSettings):
     relay_poll_seconds: float = Field(default=2.0, gt=0)
     relay_enabled: bool = True  # off for a replica that must not publish (and for crash tests)
     consumer_max_backoff_seconds: float = Field(default=10.0, gt=0)
+    #: Every handler runs under this limit; a handler that overruns counts as a failed attempt.
+    consumer_handler_timeout_seconds: float = Field(default=120.0, gt=0)
+    #: A version conflict or an aggregate not known yet is retried this often, then dead-lettered.
+    consumer_conflict_retries: int = Field(default=5, ge=0)
+    #: An unexpected error is tried this often in all, then dead-lettered with the error.
+    consumer_max_unexpected_attempts: int = Field(default=5, ge=1)
+    #: At most this many records are taken in one batch (the batch's effects, then one commit).
+    consumer_batch_size: int = Field(default=100, ge=1)
+    #: How many aggregates' records one consumer processes at once (each aggregate stays in order).
+    consumer_concurrency: int = Field(default=16, ge=1)
+    relay_batch_size: int = Field(default=1000, ge=1)
+    #: Every MongoDB operation's time limit (a socket that stays silent this long fails the call).
+    mongo_timeout_ms: int = Field(default=10_000, gt=0)
     log_json: bool | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     consumer_group: str | None = None
+    #: OpenTelemetry traces (cqrs_kit.tracing): on with this, or with an OTLP endpoint configured.
+    tracing: bool = False
+    #: Base URL of an OTLP/HTTP collector (``/v1/traces`` is appended); OTEL_EXPORTER_OTLP_* also work.
+    otlp_endpoint: str | None = None
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> ServiceSettings:

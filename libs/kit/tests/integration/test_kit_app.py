@@ -11,7 +11,7 @@ async def test_health_readiness_and_documents() -> None:
         assert (await client.get("/api/notifications/healthz")).json()["status"] == "alive"
         ready = await client.get("/api/notifications/readyz")
         assert ready.status_code == 200
-        assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+        assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "consumer": "ok"}
         openapi = (await client.get("/api/notifications/openapi.json")).json()
         assert "/api/notifications/tasks" in openapi["paths"]
         asyncapi = (await client.get("/api/notifications/asyncapi.json")).json()

@@ -6,13 +6,14 @@ import re
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from pydantic import BaseModel
 
 from cqrs_contracts.envelope import Envelope, envelope_for, to_kafka_headers
 from cqrs_contracts.events import OfferMade
 from cqrs_contracts.registry import serialize
 from cqrs_kit import metrics
+from cqrs_kit.aggregates import Aggregates
 from cqrs_kit.app import ServiceSpec, create_service_app, runtime_of
-from cqrs_kit.outbox import outbox_entries, save_aggregate
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.testing import (
     eventually,
@@ -25,6 +26,13 @@ from cqrs_kit.testing import (
 
 pytestmark = pytest.mark.integration
 OFFER_TYPE = OfferMade.ce_type()
+
+
+class Thing(BaseModel):
+    """An aggregate that only remembers it saw an offer."""
+
+    thing_id: str
+    version: int = 0
 
 
 def _value(text: str, name: str, **labels: str) -> float:
@@ -44,16 +52,15 @@ async def test_metrics_are_served_and_move_when_events_flow(infra: dict[str, str
     await skip_history(settings.group, OfferMade.topic)
 
     def subscribe(runtime: Runtime) -> None:
-        things = runtime.mongo.collection("things")
+        things = Aggregates(runtime, "things", Thing, "thing_id")
 
         @runtime.consumer.on(OfferMade)
         async def on_offer(event: OfferMade, envelope: Envelope) -> None:
             if event.provider_organisation_id != provider or envelope.source == runtime.source:
                 return
             # Publish one event per offer through the outbox, as a service's save does.
-            entries = outbox_entries([event], source=runtime.source, correlation_id=envelope.correlation_id)
-            await save_aggregate(things, event.offer_id, 0, {"seen": True}, entries)
-            runtime.relay.wake("things", event.offer_id)
+            seen = Thing(thing_id=event.offer_id)
+            await things.save(seen, [event], correlation_id=envelope.correlation_id, actor=None)
 
     spec = ServiceSpec(
         name="opsmetrics", description="metrics", subscribe=subscribe, outbox_collections=["things"]

@@ -1,14 +1,9 @@
-"""Ids derived from an event id make a repeated event hit the unique index."""
+"""Derived ids: the same event and purpose always give the same id, anything else another."""
 
-from cqrs_kit.idempotency import REMEMBERED, derived_id, mark_applied, not_yet_applied
+from cqrs_kit.idempotency import derived_id
 
 
 def test_derived_id_is_stable_and_purpose_specific() -> None:
     assert derived_id("evt-1", "task") == derived_id("evt-1", "task")
     assert derived_id("evt-1", "task") != derived_id("evt-1", "email")
     assert derived_id("evt-1", "task") != derived_id("evt-2", "task")
-
-
-def test_applied_event_fragments() -> None:
-    assert not_yet_applied("e") == {"applied_events": {"$ne": "e"}}
-    assert mark_applied("e") == {"$push": {"applied_events": {"$each": ["e"], "$slice": -REMEMBERED}}}

@@ -222,3 +222,120 @@ async def test_a_multi_level_user_prepares_and_the_approver_submits(stack: Stack
     assert submitted.status_code == 200, submitted.text
     body = submitted.json()
     assert (body["status"], body["total_pence"], body["total"]) == ("Pending Tier 1 Review", 6000, "£60.00")
+
+
+#: Routes of review, payments and bulk claims: fuzzed with the tokens of each role that uses them.
+ROLE_ROUTES = ("/review/", "/payment-batches", "/bulk-claims")
+
+
+async def _submitted(stack: Stack, provider: str, headers: dict[str, str]) -> tuple[str, str]:
+    """A depot claim submitted by the provider (no files: straight to Pending Tier 1 Review)."""
+    claim_id, service_id = await _claim_with_service(stack, provider, headers)
+    await stack.client.post(
+        f"{API}/claims/{claim_id}/services", json={"quality_service_id": service_id}, headers=headers
+    )
+    await stack.client.post(
+        f"{API}/claims/{claim_id}/components",
+        json={"quality_service_id": service_id, "component_id": "depot-injection"},
+        headers=headers,
+    )
+    lines = [
+        {
+            "component_id": "depot-injection",
+            "units": 2,
+            "answers": [{"question_id": "qualified-staff", "yes": True}],
+        }
+    ]
+    done = await stack.client.post(f"{API}/claims/{claim_id}/submit", json={"lines": lines}, headers=headers)
+    assert done.json()["status"] == "Pending Tier 1 Review", done.text
+    return claim_id, service_id
+
+
+def _pinned(case: Any, known: dict[str, str], base: dict[str, str]) -> dict[str, Any]:
+    """The request of a case with its ids replaced by ones that exist (so authorisation can pass)."""
+    path, query = dict(case.path_parameters or {}), dict(case.query or {})
+    case.path_parameters = {k: known.get(k, v) for k, v in path.items()}
+    case.query = {k: known.get(k, v) for k, v in query.items()} if case.query is not None else None
+    try:
+        return _request(case, base)
+    finally:
+        case.path_parameters, case.query = path, (query if case.query is not None else None)
+
+
+def _request(case: Any, headers: dict[str, str]) -> dict[str, Any]:
+    kwargs = case.as_transport_kwargs(base_url="http://test", headers=headers)
+    allowed = {"method", "url", "headers", "params", "json", "content", "data", "files"}
+    return {k: v for k, v in kwargs.items() if k in allowed}
+
+
+async def test_review_payment_and_bulk_routes_answer_no_5xx_to_each_roles_tokens(stack: Stack) -> None:
+    provider = stack.practices[0]
+    provider_user = stack.user("Local User (single-level)", provider)
+    roles = {
+        "provider user": provider_user,
+        "Tier 1": stack.user("Local Approver Tier 1", stack.commissioner, "fuzz-tier-1"),
+        "Tier 2": stack.user("Local Approver Tier 2", stack.commissioner, "fuzz-tier-2"),
+        "Finance": stack.user("Local Finance", stack.commissioner, "fuzz-finance"),
+    }
+    paid_id, service_id = await _submitted(stack, provider, provider_user)
+    for role in ("Tier 1", "Tier 2"):
+        moved = await stack.client.post(
+            f"{API}/review/claims/{paid_id}/approve", json={}, headers=roles[role]
+        )
+        assert moved.status_code == 200, moved.text
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from cqrs_claims.review.wiring import payments_of  # noqa: PLC0415
+
+    london = ZoneInfo("Europe/London")
+    three = dt.datetime.combine(dt.datetime.now(london).date(), dt.time(15, 0), tzinfo=london)
+    await payments_of(stack.runtime).tick(three.astimezone(dt.UTC))
+    batch_id = f"{stack.commissioner}-{three:%Y%m%d}"
+    waiting_id, _ = await _submitted(stack, provider, provider_user)
+    known = {
+        "claim_id": waiting_id,
+        "batch_id": batch_id,
+        "commissioner_organisation_id": stack.commissioner,
+        "provider_organisation_id": provider,
+        "quality_service_id": service_id,
+        "step": "Tier 1",
+    }
+    schema = schemathesis.openapi.from_dict(stack.api.openapi())
+    cases: list[Any] = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        operation = result.ok()
+        if not any(part in operation.path for part in ROLE_ROUTES):
+            continue
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def collect(case: Any) -> None:
+            cases.append(case)
+
+        collect()
+    failures: list[str] = []
+    passed: set[str] = set()
+    for case in cases:
+        for role, headers in roles.items():
+            for request in (_request(case, headers), _pinned(case, known, headers)):
+                answer = await stack.client.request(**request)
+                if answer.status_code >= 500:
+                    failures.append(
+                        f"{role}: {case.method} {request['url']}: {answer.status_code} {answer.text[:200]}"
+                    )
+                elif answer.status_code < 300:
+                    passed.add(f"{role} {case.method} {case.path}")
+    assert len(cases) > 60
+    assert not failures, "\n".join(failures)
+    # The tokens passed authorisation: each role reached the routes it works with.
+    assert {
+        f"Tier 1 GET {API}/review/queue",
+        f"Tier 1 GET {API}/review/claims/{{claim_id}}",
+        f"Tier 1 GET {API}/bulk-claims/template",
+        f"Tier 2 GET {API}/review/flows/{{commissioner_organisation_id}}",
+        f"Finance GET {API}/payment-batches",
+        f"Finance GET {API}/payment-batches/{{batch_id}}",
+        f"Finance GET {API}/payment-batches/{{batch_id}}/csv",
+        f"provider user GET {API}/review/claims/{{claim_id}}",
+    } <= passed, sorted(passed)

@@ -6,7 +6,8 @@ from cqrs_kit.testing import isolated_settings, running_app
 
 async def test_claims_is_alive_ready_and_documented() -> None:
     async with running_app(create_app(isolated_settings("claims"))) as client:
-        assert (await client.get("/api/claims/healthz")).json() == {"status": "alive", "service": "claims"}
+        health = (await client.get("/api/claims/healthz")).json()
+        assert (health["status"], health["service"], health["version"]) == ("alive", "claims", "0.1.0")
         ready = await client.get("/api/claims/readyz")
         assert ready.status_code == 200
         assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "object_store": "ok"}

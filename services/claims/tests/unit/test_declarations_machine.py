@@ -99,6 +99,8 @@ def test_no_approval_required_approves_itself_but_finance_still_approves() -> No
     state, events = decide(state, Declare("nominated-1"), NOW)
     assert state.status is Status.AWAITING_FINANCE
     assert [type(e) for e in events] == [DeclarationDeclared, DeclarationApproved]
+    assert isinstance(events[0], DeclarationDeclared)
+    assert events[0].approval_required is False  # so nobody is asked to approve it
     assert events[1].model_dump()["automatic"] is True
 
 

@@ -351,12 +351,14 @@ async def test_notification_preferences_are_published(stack: Any, kafka_events: 
     changed = await stack.client.put(
         f"{API}/users/me/notification-preferences",
         headers=own,
-        json={"task_emails": True, "message_emails": False},
+        json={"task_emails": True, "message_emails": False, "daily_digest": True},
     )
-    assert changed.json() == {"task_emails": True, "message_emails": False}
+    assert changed.json() == {"task_emails": True, "message_emails": False, "daily_digest": True}
     events = await kafka_events(
         topics.IDENTITY_USER,
         user_id,
         lambda es: any(isinstance(e, NotificationPreferencesChanged) for e in es),
     )
     assert any(isinstance(e, RegistrationCompleted) for e in events)
+    [published] = [e for e in events if isinstance(e, NotificationPreferencesChanged)]
+    assert (published.message_emails, published.daily_digest) == (False, True)

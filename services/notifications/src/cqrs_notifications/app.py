@@ -9,7 +9,7 @@ from cqrs_kit.mail import Mailer, mailer_from_settings
 from cqrs_kit.metrics import metrics_of
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.settings import ServiceSettings
-from cqrs_notifications import mailbox, people, store
+from cqrs_notifications import digest, mailbox, people, store
 from cqrs_notifications.api import router
 from cqrs_notifications.centre import MessageCentre
 from cqrs_notifications.handlers import subscribe
@@ -25,14 +25,16 @@ def build_spec(mailer: Mailer | None = None, *, send_emails: bool = True) -> Ser
     def wire(runtime: Runtime) -> None:
         outbox = Outbox(runtime.mongo)
         dispatcher = None
+        centre = MessageCentre(runtime, people.People(runtime.mongo), outbox, None)
         if send_emails:
             dispatcher = Dispatcher(
                 outbox,
                 mailer or mailer_from_settings(runtime.settings),
                 poll_seconds=runtime.settings.relay_poll_seconds,
                 max_backoff=runtime.settings.consumer_max_backoff_seconds,
+                prepare=centre.digests.queue_due,
             )
-        centre = MessageCentre(runtime, people.People(runtime.mongo), outbox, dispatcher)
+            centre.dispatcher = dispatcher
         runtime.extras[CENTRE], runtime.extras[DISPATCHER] = centre, dispatcher
         subscribe(runtime, centre)
         metrics_of(runtime).count_by("cqrs_emails", "Emails by delivery status.", mailbox.EMAILS, "status")
@@ -49,7 +51,7 @@ def build_spec(mailer: Mailer | None = None, *, send_emails: bool = True) -> Ser
         name="notifications",
         description="Message Centre tasks and messages, and emails by each user's preferences.",
         routers=[router],
-        indexes=[*store.INDEXES, *people.INDEXES, *mailbox.INDEXES],
+        indexes=[*store.INDEXES, *people.INDEXES, *mailbox.INDEXES, *digest.INDEXES],
         subscribe=wire,
         on_start=start,
         on_stop=stop,

@@ -9,14 +9,18 @@ crash anywhere in it therefore finishes the work without doubling any of it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from cqrs_contracts.envelope import Envelope
 from cqrs_contracts.events.base import Event
+from cqrs_kit import clock
 from cqrs_kit.grants import OrganisationSnapshot
 from cqrs_kit.idempotency import derived_id
 from cqrs_kit.logs import get_logger
 from cqrs_kit.runtime import Runtime
+from cqrs_notifications.digest import DigestEntry, Digests, digest_day
 from cqrs_notifications.mailbox import Dispatcher, Email, Outbox
 from cqrs_notifications.people import People, Person
 from cqrs_notifications.routing import Row, ToPerson, ToRole, rows_for
@@ -41,6 +45,14 @@ def render(item: Item, event: Event, person: Person) -> tuple[str, str, str]:
     return f"CQRS: {item.title}", text, html
 
 
+def render_digest(name: str, day: str, entries: list[dict[str, object]]) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of one person's daily digest."""
+    context = {"name": name, "day": dt.date.fromisoformat(day), "entries": entries}
+    text = TEMPLATES.get_template("daily-digest.txt").render(context)
+    html = TEMPLATES.get_template("daily-digest.html").render(context)
+    return f"CQRS: your daily summary ({len(entries)} new)", text, html
+
+
 class MessageCentre:
     """Items, closures and emails for the events of the routing table."""
 
@@ -48,6 +60,7 @@ class MessageCentre:
         self.runtime = runtime
         self.items = ItemStore(runtime.mongo)
         self.people, self.outbox, self.dispatcher = people, outbox, dispatcher
+        self.digests = Digests(runtime.mongo, outbox, render_digest)
 
     async def handle(self, event: Event, envelope: Envelope) -> None:
         """Apply every row of the table that matches the event."""
@@ -118,6 +131,22 @@ class MessageCentre:
         wants = person.task_emails if item.kind == "task" else person.message_emails
         if not wants or person.disabled or not person.email:
             return False
+        if person.daily_digest:
+            day, due = digest_day(clock.now())  # arrival, not event time: a late event joins an open day
+            await self.digests.add(
+                DigestEntry(
+                    entry_id=derived_id(envelope.id, f"digest:{item.category}:{person.user_id}"),
+                    user_id=person.user_id,
+                    to=person.email,
+                    name=person.name,
+                    item_id=item.item_id,
+                    kind=item.kind,
+                    title=item.title,
+                    day=day.isoformat(),
+                    send_after=due,
+                )
+            )
+            return False  # nothing to send now
         subject, text, html = render(item, event, person)
         return await self.outbox.queue(
             Email(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -110,8 +111,16 @@ class Outbox:
 class Dispatcher:
     """Sends due emails in the background, backing off while the mail service is unavailable."""
 
-    def __init__(self, outbox: Outbox, mailer: Mailer, *, poll_seconds: float, max_backoff: float) -> None:
-        self.outbox, self.mailer = outbox, mailer
+    def __init__(
+        self,
+        outbox: Outbox,
+        mailer: Mailer,
+        *,
+        poll_seconds: float,
+        max_backoff: float,
+        prepare: Callable[[dt.datetime], Awaitable[Any]] | None = None,
+    ) -> None:
+        self.outbox, self.mailer, self.prepare = outbox, mailer, prepare
         self.poll_seconds, self.max_backoff = poll_seconds, max_backoff
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -148,9 +157,12 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay or self.poll_seconds)
 
-    async def send_due(self) -> bool:
-        """Send every due email once; False when the mail service was unavailable (back off)."""
-        now = clock.now()
+    async def send_due(self, now: dt.datetime | None = None) -> bool:
+        """Send every email due by ``now`` once; False when the mail service was unavailable
+        (back off). ``prepare`` (the daily digest) queues its emails first."""
+        now = now or clock.now()
+        if self.prepare is not None:
+            await self.prepare(now)
         for email in await self.outbox.due(now):
             if not await self.outbox.claim(email.email_id, now):
                 await self._settle_stale_claim(email, now)

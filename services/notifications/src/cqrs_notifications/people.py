@@ -65,6 +65,7 @@ class Person(BaseModel):
     disabled: bool = False
     task_emails: bool = True
     message_emails: bool = True
+    daily_digest: bool = False
 
 
 class Membership(BaseModel):
@@ -140,7 +141,11 @@ def _facts(event: Event) -> list[Fact]:  # noqa: PLR0911 - one return per kind o
         case RegistrationApproved():
             return [(USERS, user, "address", {"email": event.email})]
         case NotificationPreferencesChanged():
-            prefs = {"task_emails": event.task_emails, "message_emails": event.message_emails}
+            prefs = {
+                "task_emails": event.task_emails,
+                "message_emails": event.message_emails,
+                "daily_digest": event.daily_digest,
+            }
             return [(USERS, user, "preferences", prefs), (USERS, user, "address", {"email": event.email})]
         case AccountDisabled() | AccountEnabled():
             return [(USERS, user, "account", {"disabled": isinstance(event, AccountDisabled)})]

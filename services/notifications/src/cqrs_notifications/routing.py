@@ -20,11 +20,23 @@
 | ClaimReturned | message | provider's claim users | provider | claim-returned | claim-to-review (that step) |
 | ClaimPaid | message | provider's claim users | provider | claim-paid | |
 | PaymentBatchFlagged | task | Local Finance | commissioner | payment-batch-flagged | |
-| DeclarationApproved | message | Declaration Management | provider | declaration-approved | declaration-* |
+| DeclarationDeclared (approval required) | task | Approval Management | above provider | decl-to-appr | |
+| DeclarationApproved (commr.) | task | Finance Management | above provider | decl-to-finance | decl-to-appr |
+| DeclarationApproved (finance) | message | Declaration Mgmt | provider | decl-approved | decl-to-finance |
+| DeclarationRecalculated | nothing (back with the provider) | | | | decl-to-appr, decl-to-finance |
+
+Declaration tasks go to the role held at or above the provider, as claims lets them approve: a
+national service's commissioner is NHS England, but the practice's ICB approves its declaration.
+A "No Approval Required" service's declaration asks nobody to approve (``approval_required`` is
+false: CQRS approves it in the next event); finance approval is always asked for, as claims never
+gives it by itself. A declaration's subject is its id, so a task reopened after a recalculation and
+a new declaration asks again.
 
 A task opened later than a closure of its subject stays open (a reissued offer asks again).
 A task is closed by the first event that does what it asks, whoever did it; a closing event that
 arrives before the task it closes is remembered by subject, so the task is born closed.
+(decl-to-appr, decl-to-finance and decl-approved stand for declaration-to-approve,
+declaration-to-finance-approve and declaration-approved.)
 Identity sends the mails that carry links or secrets itself; these messages never carry them.
 """
 
@@ -41,6 +53,8 @@ from cqrs_contracts.events import (
     ClaimRejected,
     ClaimReturned,
     DeclarationApproved,
+    DeclarationDeclared,
+    DeclarationRecalculated,
     Event,
     OfferAccepted,
     OfferCancelled,
@@ -256,12 +270,39 @@ ROWS: tuple[Row, ...] = (
         title=lambda e: f"Payment batch {e.batch_id} was not answered by the payment system",
     ),
     Row(
+        DeclarationDeclared,
+        subject=lambda e: e.declaration_id,
+        creates="task",
+        kind="declaration-to-approve",
+        audience=ToRole(("Approval Management",), lambda e: e.provider_organisation_id),
+        title=lambda e: f"Approve the declaration of {e.provider_organisation_id} for {e.quality_service_id}",
+        when=lambda e: e.approval_required,
+    ),
+    Row(
+        DeclarationApproved,
+        subject=lambda e: e.declaration_id,
+        creates="task",
+        kind="declaration-to-finance-approve",
+        audience=ToRole(("Finance Management",), lambda e: e.provider_organisation_id),
+        title=lambda e: (
+            f"Finance approve the declaration of {e.provider_organisation_id} for {e.quality_service_id}"
+        ),
+        closes=("declaration-to-approve",),
+        when=lambda e: e.step == "commissioner",
+    ),
+    Row(
         DeclarationApproved,
         subject=lambda e: e.declaration_id,
         creates="message",
         kind="declaration-approved",
         audience=ToRole(("Declaration Management",), lambda e: e.provider_organisation_id),
-        title=lambda e: f"Your declaration for Quality Service {e.quality_service_id} was approved",
+        title=lambda e: f"Your declaration for {e.quality_service_id} was approved for payment",
+        closes=("declaration-to-finance-approve",),
+        when=lambda e: e.step == "finance",
+    ),
+    Row(
+        DeclarationRecalculated,
+        subject=lambda e: e.declaration_id,
         closes=("declaration-to-approve", "declaration-to-finance-approve"),
     ),
 )

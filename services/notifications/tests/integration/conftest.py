@@ -80,6 +80,7 @@ class Centre:
         task_emails: bool = True,
         message_emails: bool = True,
         clusters: tuple[str, ...] = (),
+        daily_digest: bool = False,
     ) -> User:
         """Register a user holding these (role, organisation) grants, with these preferences."""
         user = User(
@@ -100,7 +101,7 @@ class Centre:
                 await self.deliver(
                     UserClustersChanged(**common, cluster_ids=list(clusters), changed_by="a", changed_at=now)
                 )
-        if not (task_emails and message_emails):
+        if not (task_emails and message_emails) or daily_digest:
             await self.deliver(
                 NotificationPreferencesChanged(
                     user_id=user.user_id,
@@ -108,6 +109,7 @@ class Centre:
                     task_emails=task_emails,
                     message_emails=message_emails,
                     changed_at=now,
+                    daily_digest=daily_digest,
                 )
             )
         return user

@@ -26,11 +26,9 @@ def build_spec(settings: ScanningSettings) -> ServiceSpec:
         assert runtime.s3 is not None  # buckets are declared, so the runtime has S3
         scanning = Scanning(
             settings=settings,
-            store=ScanStore(runtime.mongo.collection(SCANS)),
+            store=ScanStore(runtime),
             scanner=clamd,
             objects=Objects(runtime.s3, settings.scan_quarantine_bucket),
-            relay=runtime.relay,
-            source=runtime.source,
         )
         runtime.extras["scanning"] = scanning
         handlers.subscribe(runtime, scanning)

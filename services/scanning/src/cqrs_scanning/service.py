@@ -15,13 +15,12 @@ from cqrs_contracts.envelope import Envelope
 from cqrs_contracts.events import AttachmentUploaded, FileScanned
 from cqrs_kit.errors import DomainError
 from cqrs_kit.logs import get_logger
-from cqrs_kit.outbox import OutboxRelay, outbox_entries
 from cqrs_scanning.clamd import MalwareScanner, StreamTooLong
 from cqrs_scanning.content import check_content
 from cqrs_scanning.domain.verdict import MalwareResult, Outcome, decide, size_reasons
 from cqrs_scanning.objects import Location, ObjectMissing, Objects
 from cqrs_scanning.settings import ScanningSettings
-from cqrs_scanning.store import SCANS, ScanRecord, ScanStore
+from cqrs_scanning.store import ScanRecord, ScanStore
 
 log = get_logger(__name__)
 
@@ -42,8 +41,6 @@ class Scanning:
     store: ScanStore
     scanner: MalwareScanner
     objects: Objects
-    relay: OutboxRelay
-    source: str
 
 
 @dataclass(frozen=True)
@@ -101,13 +98,11 @@ async def scan_attachment(scanning: Scanning, event: AttachmentUploaded, envelop
         upload_event_id=envelope.id,
         scan_ms=round((time.perf_counter() - started) * 1000, 1),
     )
-    entries = outbox_entries(
-        [scanned], source=scanning.source, correlation_id=envelope.correlation_id, causation_id=envelope.id
-    )
-    if not await scanning.store.add(record, entries):
+    if not await scanning.store.add(
+        record, [scanned], correlation_id=envelope.correlation_id, cause=envelope.id
+    ):
         log.info("attachment scanned by an earlier delivery", attachment_id=event.attachment_id)
         return await scanning.store.get(event.attachment_id) or record
-    scanning.relay.wake(SCANS, record.attachment_id)
     log.info(
         "attachment scanned",
         attachment_id=event.attachment_id,

@@ -1,9 +1,9 @@
-"""Scan records in MongoDB, one per attachment (``_id`` = attachment id), each saved with its
-FileScanned in its own outbox, so one attachment gets one record and one event however often its
+"""Scan records in MongoDB, one per attachment (aggregate id = attachment id), each saved with
+its FileScanned through the kit, so one attachment gets one record and one event however often its
 upload event arrives (the only module of scanning that talks to MongoDB).
 
 A record is only ever created, never changed: it is saved as version 1 of its aggregate, and a
-repeat hits the unique ``_id`` (the kit's version guard for new aggregates).
+repeat (another delivery, another replica) conflicts on that version's commit record.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from cqrs_contracts.events import Event
+from cqrs_kit.aggregates import Aggregates
 from cqrs_kit.errors import VersionConflict
-from cqrs_kit.mongo import Collection, Document, Index
-from cqrs_kit.outbox import save_aggregate
+from cqrs_kit.mongo import Index
+from cqrs_kit.runtime import Runtime
 
 SCANS = "scans"
 INDEXES = [Index(SCANS, ["claim_id"]), Index(SCANS, ["verdict", "scanned_at"])]
@@ -42,25 +44,25 @@ class ScanRecord(BaseModel):
     object_key: str
     upload_event_id: str
     scan_ms: float
+    version: int = 0
 
 
 class ScanStore:
     """Scan records, created once per attachment."""
 
-    def __init__(self, collection: Collection) -> None:
-        self._scans = collection
+    def __init__(self, runtime: Runtime) -> None:
+        self._scans = Aggregates(runtime, SCANS, ScanRecord, "attachment_id")
 
     async def get(self, attachment_id: str) -> ScanRecord | None:
         """The record of one attachment, if it was scanned."""
-        doc = await self._scans.find_one({"_id": attachment_id}, {"outbox": 0})
-        return None if doc is None else ScanRecord.model_validate({**doc, "attachment_id": doc["_id"]})
+        return await self._scans.get(attachment_id)
 
-    async def add(self, record: ScanRecord, entries: Sequence[Document]) -> bool:
+    async def add(
+        self, record: ScanRecord, events: Sequence[Event], *, correlation_id: str, cause: str
+    ) -> bool:
         """Save a new record with its events; False when the attachment already has one."""
         try:
-            await save_aggregate(
-                self._scans, record.attachment_id, 0, record.model_dump(exclude={"attachment_id"}), entries
-            )
+            await self._scans.save(record, events, correlation_id=correlation_id, actor=None, cause=cause)
         except VersionConflict:
             return False
         return True

@@ -22,7 +22,8 @@ from cqrs_contracts.envelope import from_kafka_headers
 from cqrs_contracts.events import AttachmentUploaded, FileScanned
 from cqrs_contracts.registry import deserialize
 from cqrs_contracts.topics import CLAIMS_ATTACHMENT, SCANNING_SCAN
-from cqrs_kit.broker import ensure_topics, make_broker, relay_publisher
+from cqrs_kit.app import runtime_of
+from cqrs_kit.broker import ensure_topics, make_broker, publish_entry
 from cqrs_kit.mongo import Mongo
 from cqrs_kit.outbox import outbox_entries
 from cqrs_kit.s3 import S3
@@ -30,7 +31,7 @@ from cqrs_kit.testing import isolated_settings, running_app, unique
 from cqrs_kit.testing import skip_history as kit_skip_history
 from cqrs_scanning.app import create_app
 from cqrs_scanning.settings import ScanningSettings
-from cqrs_scanning.store import SCANS, ScanRecord, ScanStore
+from cqrs_scanning.store import ScanRecord, ScanStore
 
 DEFAULT_ACCEPTED = ("pdf", "docx", "xlsx", "csv", "txt")
 Publish = Callable[[Mapping[str, Any]], Awaitable[None]]
@@ -225,9 +226,10 @@ async def scanning_service(**overrides: Any) -> AsyncIterator[Harness]:
     await watcher.start()
     mongo = Mongo(settings.mongo_url, settings.database_name)
     try:
-        async with running_app(create_app(settings)) as client:
-            store = ScanStore(mongo.collection(SCANS))
-            yield Harness(settings, client, s3, bucket, watcher, store, relay_publisher(broker))
+        app = create_app(settings)
+        async with running_app(app) as client:
+            store = ScanStore(runtime_of(app))
+            yield Harness(settings, client, s3, bucket, watcher, store, publish_entry(broker))
     finally:
         await watcher.stop()
         await broker.stop()

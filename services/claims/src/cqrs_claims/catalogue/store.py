@@ -19,6 +19,7 @@ OFFERS = "catalogue_offers"
 INDEXES = [
     Index(SERVICES, ["quality_service_id", "service_version"]),
     Index(OFFERS, ["provider_organisation_id", "status"]),
+    Index(OFFERS, ["quality_service_id", "status"]),
 ]
 
 APPROVED = "Approved"
@@ -75,6 +76,25 @@ class CatalogueStore:
         cursor = self._offers.find({"provider_organisation_id": {"$in": list(providers)}, "status": APPROVED})
         async for offer in cursor:
             service = await self._version(offer["quality_service_id"], offer.get("quality_service_version"))
+            if service is not None:
+                found.append(
+                    ClaimableService(
+                        offer_id=offer["_id"],
+                        provider_organisation_id=offer["provider_organisation_id"],
+                        service=service,
+                    )
+                )
+        return found
+
+    async def latest(self, service_id: str) -> ServiceVersion | None:
+        """The service's latest published version, if any."""
+        return await self._version(service_id, None)
+
+    async def offered(self, service_id: str) -> list[ClaimableService]:
+        """Every provider's approved offer of one service (bulk claims), with the version offered."""
+        found: list[ClaimableService] = []
+        async for offer in self._offers.find({"quality_service_id": service_id, "status": APPROVED}):
+            service = await self._version(service_id, offer.get("quality_service_version"))
             if service is not None:
                 found.append(
                     ClaimableService(

@@ -32,7 +32,10 @@ _CLOCK = "payment_clock"
 
 def extend(spec: ServiceSpec, settings: ServiceSettings) -> ServiceSpec:
     """The service's spec with review, payments and bulk claims added (claims must be wired first)."""
-    from cqrs_claims.payments import api as payment_api  # noqa: PLC0415 - routes import wiring
+    from cqrs_claims.bulk import api as bulk_api  # noqa: PLC0415 - routes import wiring
+    from cqrs_claims.bulk.service import INDEXES as BULK_INDEXES  # noqa: PLC0415
+    from cqrs_claims.bulk.service import BulkClaims  # noqa: PLC0415
+    from cqrs_claims.payments import api as payment_api  # noqa: PLC0415
     from cqrs_claims.payments import handlers as payment_handlers  # noqa: PLC0415
     from cqrs_claims.payments import simulator  # noqa: PLC0415
     from cqrs_claims.payments.service import Payments, batch_clock  # noqa: PLC0415
@@ -56,6 +59,7 @@ def extend(spec: ServiceSpec, settings: ServiceSettings) -> ServiceSpec:
         reviews = Reviews(claims=claims, flows=FlowStore(runtime.mongo))
         claims.after_system_review = reviews.on_ready
         runtime.extras[_REVIEWS] = reviews
+        runtime.extras[bulk_api.BULK] = BulkClaims(claims)
         payments = Payments(
             claims=claims, store=PaymentStore(runtime), flows=reviews.flows, schedule=schedule
         )
@@ -82,8 +86,8 @@ def extend(spec: ServiceSpec, settings: ServiceSettings) -> ServiceSpec:
 
     return dataclasses.replace(
         spec,
-        routers=[*spec.routers, api.router, payment_api.router],
-        indexes=[*spec.indexes, *REVIEW_INDEXES, *PAYMENT_INDEXES],
+        routers=[*spec.routers, api.router, payment_api.router, bulk_api.router],
+        indexes=[*spec.indexes, *REVIEW_INDEXES, *PAYMENT_INDEXES, *BULK_INDEXES],
         outbox_collections=[
             *spec.outbox_collections,
             BATCHES,

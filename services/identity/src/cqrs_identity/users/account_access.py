@@ -238,6 +238,7 @@ def change_preferences(account: Account, preferences: Preferences, now: dt.datet
             task_emails=preferences.task_emails,
             message_emails=preferences.message_emails,
             changed_at=now,
+            daily_digest=preferences.daily_digest,
         )
     ]
 

@@ -187,7 +187,9 @@ def _enabled(acc: Account, _: AccountEnabled) -> None:
 
 
 def _preferences(acc: Account, e: NotificationPreferencesChanged) -> None:
-    acc.preferences = Preferences(task_emails=e.task_emails, message_emails=e.message_emails)
+    acc.preferences = Preferences(
+        task_emails=e.task_emails, message_emails=e.message_emails, daily_digest=e.daily_digest
+    )
 
 
 #: What each event does to the account (every event also leaves an audit entry).

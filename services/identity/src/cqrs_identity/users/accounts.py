@@ -148,10 +148,11 @@ class AuditEntry(BaseModel):
 
 
 class Preferences(BaseModel):
-    """Which emails the user wants."""
+    """Which emails the user wants, and whether once a day in one digest instead of one by one."""
 
     task_emails: bool = True
     message_emails: bool = True
+    daily_digest: bool = False
 
 
 class Completion(BaseModel):

@@ -98,7 +98,7 @@ async def change_preferences(
     account = await service_users.change_preferences(
         context(request, runtime, caller),
         caller,
-        Preferences(task_emails=body.task_emails, message_emails=body.message_emails),
+        Preferences.model_validate(body.model_dump()),
     )
     return account.preferences
 

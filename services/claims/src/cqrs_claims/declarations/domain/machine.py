@@ -153,7 +153,13 @@ def _event(
             recalculated_at=now,
         )
     if isinstance(command, Declare):
-        return DeclarationDeclared(**common, declared_by=command.by, declared_at=now, automatic=automatic)
+        return DeclarationDeclared(
+            **common,
+            declared_by=command.by,
+            declared_at=now,
+            automatic=automatic,
+            approval_required=state.approval_required,
+        )
     return DeclarationApproved(
         **common,
         approved_by=command.by,

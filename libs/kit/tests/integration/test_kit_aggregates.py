@@ -1,0 +1,135 @@
+"""Saving aggregates on the real FerretDB: one commit record per save is the commit point, the
+snapshot may lag without harm, and the records are the aggregate's history."""
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from pydantic import BaseModel
+
+from cqrs_contracts.events import OfferMade
+from cqrs_kit.aggregates import Aggregates
+from cqrs_kit.errors import VersionConflict
+from cqrs_kit.mongo import Index
+from cqrs_kit.runtime import Runtime
+from cqrs_kit.testing import isolated_settings, offer_made
+
+
+class Thing(BaseModel):
+    thing_id: str
+    status: str = "new"
+    tags: list[str] = []
+    email: str | None = None
+    version: int = 0
+
+
+def event(thing_id: str, payment_type: str = "Local") -> OfferMade:
+    return offer_made(offer_id=thing_id, payment_type=payment_type)
+
+
+@pytest.fixture
+async def runtime(infra: dict[str, str]) -> AsyncIterator[Runtime]:
+    runtime = Runtime.build(isolated_settings("kitagg"), outbox_collections=["things"])
+    await runtime.mongo.ensure_indexes([Index("things", ["email"], unique=True, options={"sparse": True})])
+    yield runtime
+    await runtime.mongo.client.drop_database(runtime.mongo.db.name)
+    await runtime.mongo.close()
+
+
+@pytest.fixture
+def things(runtime: Runtime) -> Aggregates[Thing]:
+    return Aggregates(runtime, "things", Thing, "thing_id")
+
+
+async def test_a_save_is_one_insert_guarded_by_version(things: Aggregates[Thing]) -> None:
+    thing_id = str(uuid.uuid4())
+    one = await things.save(
+        Thing(thing_id=thing_id, status="offered"), [event(thing_id)], correlation_id="c1", actor="u1"
+    )
+    assert one.version == 1
+    two = await things.save(
+        one.model_copy(update={"status": "accepted"}),
+        [event(thing_id, "A"), event(thing_id, "B")],
+        correlation_id="c2",
+        actor="u2",
+        cause="event-7",
+    )
+    assert two.version == 2
+    with pytest.raises(VersionConflict, match="expected version 1"):
+        await things.save(
+            one.model_copy(update={"status": "rejected"}), [event(thing_id)], correlation_id="c3", actor=None
+        )
+    with pytest.raises(VersionConflict):
+        await things.save(Thing(thing_id=thing_id), [], correlation_id="c4", actor=None)
+
+    loaded = await things.get(thing_id)
+    assert loaded is not None
+    assert (loaded.status, loaded.version) == ("accepted", 2)
+    records = await things.commits.find({"aggregate_id": thing_id}).to_list()
+    assert sorted(r["_id"] for r in records) == [f"{thing_id}:1", f"{thing_id}:2"]
+    second = next(r for r in records if r["version"] == 2)
+    assert [e["type"] for e in second["entries"]] == ["uk.nhs.cqrs.participation.OfferMade.v1"] * 2
+    assert [e["headers"]["ce_sequence"] for e in second["entries"]] == [
+        "000000000002.0000",
+        "000000000002.0001",
+    ]
+    assert second["entries"][0]["headers"]["ce_causationid"] == "event-7"
+    assert second["published"] is False
+
+    history = await things.history(thing_id)
+    assert [(c.version, c.actor, c.correlation_id, c.cause) for c in history] == [
+        (1, "u1", "c1", None),
+        (2, "u2", "c2", "event-7"),
+    ]
+    assert [e.data["payment_type"] for e in history[1].events] == ["A", "B"]
+    assert await things.applied(thing_id, "event-7")
+    assert not await things.applied(thing_id, "event-8")
+
+
+async def test_a_lagging_snapshot_is_harmless(things: Aggregates[Thing]) -> None:
+    thing_id = str(uuid.uuid4())
+    saved = await things.save(Thing(thing_id=thing_id, status="offered"), [], correlation_id="c", actor=None)
+    saved = await things.save(
+        saved.model_copy(update={"status": "accepted"}), [], correlation_id="c", actor=None
+    )
+    # As if the process died after inserting version 2 and before writing its snapshot:
+    await things.collection.replace_one({"_id": thing_id}, {"status": "offered", "tags": [], "version": 1})
+
+    loaded = await things.get(thing_id)
+    assert loaded is not None
+    assert (loaded.status, loaded.version) == ("accepted", 2)
+    with pytest.raises(VersionConflict):  # a writer holding version 1 cannot overwrite version 2
+        await things.save(
+            Thing(thing_id=thing_id, status="stale", version=1), [], correlation_id="c", actor=None
+        )
+    snapshot = await things.collection.find_one({"_id": thing_id})
+    assert snapshot is not None
+    assert snapshot["version"] == 2  # loading repaired it
+
+
+async def test_a_save_without_events_leaves_nothing_to_publish(things: Aggregates[Thing]) -> None:
+    thing_id = str(uuid.uuid4())
+    await things.save(Thing(thing_id=thing_id, tags=["quiet"]), [], correlation_id="c", actor=None)
+    assert await things.commits.count_documents({"published": False}) == 0
+    found = await things.find({"tags": "quiet"})
+    assert [t.thing_id for t in found] == [thing_id]
+
+
+async def test_a_unique_index_on_the_snapshots_still_refuses_a_save(things: Aggregates[Thing]) -> None:
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    email = f"{first}@example.org"
+    await things.save(Thing(thing_id=first, email=email), [event(first)], correlation_id="c", actor=None)
+    with pytest.raises(VersionConflict, match="unique"):
+        await things.save(
+            Thing(thing_id=second, email=email), [event(second)], correlation_id="c", actor=None
+        )
+    assert await things.get(second) is None
+    assert await things.history(second) == []
+    other = await things.save(
+        Thing(thing_id=second, email="other@example.org"), [], correlation_id="c", actor=None
+    )
+    with pytest.raises(VersionConflict, match="unique"):
+        await things.save(other.model_copy(update={"email": email}), [], correlation_id="c", actor=None)
+    kept = await things.get(second)
+    assert kept is not None
+    assert (kept.email, kept.version) == ("other@example.org", 1)

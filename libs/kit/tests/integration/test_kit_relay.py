@@ -1,0 +1,141 @@
+"""The relay on the real FerretDB and Kafka: each aggregate's events in order, marked published only
+after the broker's ack, a failing aggregate backing off alone, and the safety net running under load."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from cqrs_contracts.events import OfferMade
+from cqrs_kit.aggregates import Aggregates
+from cqrs_kit.outbox import OutboxRelay
+from cqrs_kit.runtime import Runtime
+from cqrs_kit.testing import eventually, isolated_settings, offer_made, read_topic
+
+
+class Thing(BaseModel):
+    thing_id: str
+    n: int = 0
+    version: int = 0
+
+
+@pytest.fixture
+async def runtime(infra: dict[str, str]) -> AsyncIterator[Runtime]:
+    runtime = Runtime.build(
+        isolated_settings("kitrelay", relay_poll_seconds=0.3), outbox_collections=["things"]
+    )
+    await runtime.broker.start()
+    yield runtime
+    await runtime.relay.stop()
+    await runtime.broker.stop()
+    await runtime.mongo.client.drop_database(runtime.mongo.db.name)
+    await runtime.mongo.close()
+
+
+def things(runtime: Runtime) -> Aggregates[Thing]:
+    return Aggregates(runtime, "things", Thing, "thing_id")
+
+
+async def save_many(store: Aggregates[Thing], thing_id: str, count: int) -> None:
+    state = Thing(thing_id=thing_id)
+    for n in range(count):
+        event = offer_made(offer_id=thing_id, payment_type=f"type-{n}")
+        state = await store.save(
+            state.model_copy(update={"n": n}), [event], correlation_id="corr", actor=None
+        )
+
+
+async def on_topic(key: str, count: int) -> list[tuple[str, dict[str, bytes]]]:
+    records = await read_topic(
+        OfferMade.topic, timeout=60, until=lambda rs: sum(r.key == key.encode() for r in rs) >= count
+    )
+    return [(json.loads(r.value)["payment_type"], dict(r.headers)) for r in records if r.key == key.encode()]
+
+
+async def test_published_in_order_and_marked_only_after_the_ack(runtime: Runtime) -> None:
+    store = things(runtime)
+    thing_id = str(uuid.uuid4())
+    await save_many(store, thing_id, 5)
+    sent: list[str] = []
+
+    async def send(entry: Mapping[str, Any]) -> Any:
+        sent.append(json.loads(entry["body"])["payment_type"])
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if len(sent) == 3:
+            ack.set_exception(ConnectionError("broker went away"))
+        else:
+            ack.set_result(None)
+        return ack
+
+    failing = OutboxRelay([store.commits], send)
+    await failing.run_once()
+    assert sent == [f"type-{n}" for n in range(5)]  # all sent at once, in order
+    unpublished = await store.commits.find({"aggregate_id": thing_id, "published": False}).to_list()
+    assert sorted(r["version"] for r in unpublished) == [3, 4, 5]  # acked prefix marked, nothing else
+
+    assert await runtime.relay.drain() == 3
+    assert await store.commits.count_documents({"aggregate_id": thing_id, "published": False}) == 0
+    mine = await on_topic(thing_id, 3)
+    assert [p for p, _ in mine] == ["type-2", "type-3", "type-4"]
+    headers = mine[0][1]
+    assert headers["ce_type"] == b"uk.nhs.cqrs.participation.OfferMade.v1"
+    assert headers["ce_subject"] == thing_id.encode()
+    assert headers["ce_sequence"] == b"000000000003.0000"
+
+
+async def test_a_poisoned_aggregate_backs_off_alone(runtime: Runtime) -> None:
+    store = things(runtime)
+    poisoned = str(uuid.uuid4())
+    real = runtime.relay._send
+    attempts: list[str] = []
+
+    async def send(entry: Mapping[str, Any]) -> Any:
+        if entry["key"] == poisoned:
+            attempts.append(entry["id"])
+            raise ValueError("message too large")
+        return await real(entry)
+
+    relay = OutboxRelay([store.commits], send, poll_seconds=0.3, max_backoff=30)
+    runtime.relay = relay
+    relay.start()
+    await save_many(store, poisoned, 1)
+    others = [str(uuid.uuid4()) for _ in range(10)]
+    for other in others:
+        await save_many(store, other, 2)
+
+    async def others_published() -> bool:
+        return await store.commits.count_documents({"published": False}) == 1
+
+    await eventually(others_published, timeout=30)
+    for other in others:
+        assert [p for p, _ in await on_topic(other, 2)] == ["type-0", "type-1"]
+    assert 1 <= len(attempts) <= 6  # backing off (0.2, 0.4, 0.8 s ...), not retried on every pass
+
+
+async def test_the_safety_net_runs_under_steady_load(runtime: Runtime) -> None:
+    store = things(runtime)
+    runtime.relay.start()
+    busy = str(uuid.uuid4())
+    stop = asyncio.Event()
+
+    async def steady_load() -> None:  # wakes the relay every 50 ms, far more often than its poll
+        state = Thing(thing_id=busy)
+        while not stop.is_set():
+            state = await store.save(state, [offer_made(offer_id=busy)], correlation_id="load", actor=None)
+            await asyncio.sleep(0.05)
+
+    load = asyncio.create_task(steady_load())
+    try:
+        await asyncio.sleep(1)
+        # Another process saves and dies before its relay publishes: nobody wakes ours for it.
+        other = Runtime.build(runtime.settings, outbox_collections=["things"])
+        left = str(uuid.uuid4())
+        await save_many(things(other), left, 1)
+        assert [p for p, _ in await on_topic(left, 1)] == ["type-0"]
+    finally:
+        stop.set()
+        await load

@@ -1,0 +1,1 @@
+"""Bulk claims: a commissioner claims for several providers with one workbook."""
