@@ -64,19 +64,30 @@ async def _cluster(ctx: Context) -> str:
     return saved.cluster_id
 
 
-DEMO_QUALITY_SERVICE = quality_services.QualityService(
-    quality_service_id=ALLOCATED.quality_service_id,
-    service_version=1,
-    service_name="QOF 2025/26",
-    commissioner="QRV",
-    financial_year=ALLOCATED.financial_year,
-    payment_type=ALLOCATED.payment_type,
+DEMO_QUALITY_SERVICES = (
+    quality_services.QualityService(
+        quality_service_id=ALLOCATED.quality_service_id,
+        service_version=1,
+        service_name="QOF 2025/26",
+        commissioner="QRV",
+        financial_year=ALLOCATED.financial_year,
+        payment_type=ALLOCATED.payment_type,
+    ),
+    quality_services.QualityService(
+        quality_service_id="qs-les-flu-2025",
+        service_version=1,
+        service_name="Flu LES 2025/26",
+        commissioner="QRV",
+        financial_year="2025/26",
+        payment_type="LES",
+    ),
 )
-"""The Quality Service the demo allocation names, as if learnt from participation."""
+"""QRV's Quality Services as if learnt from participation (the demo allocation names the first)."""
 
 
 async def _allocation(ctx: Context) -> None:
-    await quality_services.record(ctx.runtime, DEMO_QUALITY_SERVICE)
+    for service in DEMO_QUALITY_SERVICES:
+        await quality_services.record(ctx.runtime, service)
     tree = await organisation_tree(ctx.runtime)
     store = ctx.stores.allocations
     state = await store.get(allocations.allocation_id("QRV", "U10001")) or allocations.empty("QRV", "U10001")
