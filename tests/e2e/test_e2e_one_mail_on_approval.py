@@ -57,7 +57,7 @@ async def test_an_approved_registration_is_mailed_once() -> None:
         )
         assert approved.status_code == 200, approved.text
 
-        link = await link_in_mail(store, address, "approved")
+        link = await link_in_mail(store, address, "registration has been approved")
         completed = await identity.post(
             f"{API}/registrations/complete",
             json={"token": parse_qs(urlparse(link).query)["token"][0], "password": PASSWORD},

@@ -102,7 +102,9 @@ async def test_registration_is_approved_completed_once_and_logs_in(
 
     approved = await stack.client.post(f"{API}/registrations/{user_id}/approve", json={}, headers=admin)
     assert approved.json()["status"] == "Awaiting Completion"
-    token = await link_of(kafka_events, user_id, RegistrationApproved, address, "approved")
+    token = await link_of(
+        kafka_events, user_id, RegistrationApproved, address, "registration has been approved"
+    )
     refused = await stack.client.post(f"{API}/login", json={"email": address, "password": GOOD_PASSWORD})
     assert refused.status_code == 401
 
