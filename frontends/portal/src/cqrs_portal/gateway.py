@@ -14,6 +14,7 @@ import httpx
 Json = dict[str, Any]
 
 IDENTITY = "/api/identity"
+NOTIFICATIONS = "/api/notifications"
 
 
 @dataclass
@@ -136,6 +137,17 @@ class Gateway:
     async def logout(self, refresh_token: str) -> None:
         """Stop the refresh token working."""
         await self.call(None, "POST", f"{IDENTITY}/logout", json={"refresh_token": refresh_token})
+
+    async def ask_password_reset(self, email: str) -> str:
+        """Forgotten password: ask for an emailed link (the answer is the same for any address)."""
+        body: Json = await self._json(None, "POST", f"{IDENTITY}/password-reset", json={"email": email})
+        return str(body.get("message") or "")
+
+    async def complete_password_reset(self, token: str, password: str) -> None:
+        """Choose a new password from the emailed link (it works once)."""
+        await self.call(
+            None, "POST", f"{IDENTITY}/password-reset/complete", json={"token": token, "password": password}
+        )
 
     # --- identity: My Profile ---------------------------------------------------------------
 
@@ -360,3 +372,24 @@ class Gateway:
             json={"organisation": organisation, "descendant": descendant, "quality_service_ids": ids},
         )
         return body
+
+    # --- notifications: the Message Centre ------------------------------------------------------
+
+    async def message_centre(
+        self, creds: Credentials, *, kind: str, status: str | None = None, page: int = 1, limit: int = 20
+    ) -> Json:
+        """One page of the user's tasks or messages, newest first, with whether each was read."""
+        params: dict[str, str | int] = {"kind": kind, "page": page, "limit": limit}
+        if status:
+            params["status"] = status
+        body: Json = await self._json(creds, "GET", f"{NOTIFICATIONS}/items", params=params)
+        return body
+
+    async def unread_count(self, creds: Credentials) -> Json:
+        """How many open tasks and messages the user has not read."""
+        body: Json = await self._json(creds, "GET", f"{NOTIFICATIONS}/items/unread-count")
+        return body
+
+    async def mark_read(self, creds: Credentials, item_id: str) -> None:
+        """Mark one task or message read."""
+        await self.call(creds, "POST", f"{NOTIFICATIONS}/items/{item_id}/read")

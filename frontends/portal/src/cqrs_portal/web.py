@@ -189,6 +189,13 @@ def render(
     return templates.TemplateResponse(request, template, values, status_code=status_code)
 
 
+def safe_path(target: str | None) -> str:
+    """Only a path on this site (never //elsewhere or a full URL) is followed after a form."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
 def redirect(url: str) -> RedirectResponse:
     """Post/redirect/get: after a form, the browser asks for the next page."""
     return RedirectResponse(url, status_code=303)

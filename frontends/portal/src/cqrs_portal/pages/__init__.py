@@ -3,11 +3,25 @@ before /users/{user_id})."""
 
 from __future__ import annotations
 
-from cqrs_portal.pages import allocations, auth, clusters, home, invite, pending, profile, reports, users
+from cqrs_portal.pages import (
+    allocations,
+    auth,
+    clusters,
+    home,
+    invite,
+    message_centre,
+    password_reset,
+    pending,
+    profile,
+    reports,
+    users,
+)
 
 ROUTERS = [
     auth.router,
+    password_reset.router,
     home.router,
+    message_centre.router,
     profile.router,
     pending.router,
     invite.router,
