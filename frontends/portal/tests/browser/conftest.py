@@ -422,3 +422,9 @@ def completion_token(email: str) -> str:
 def api(identity_url: str, gateway_url: str, notifications_url: str) -> Api:
     """Identity's public API for test set-up, and the gateway to read what other services did."""
     return Api(identity_url, gateway_url)
+
+
+@pytest.fixture
+def emailed() -> Callable[[str, str], str]:
+    """emailed_link for tests: the link in the email to an address with some words in its subject."""
+    return emailed_link
