@@ -25,6 +25,8 @@ from cqrs_portal.sessions import CSRF_FIELD, Session
 
 USER_MANAGERS = {"User Administrator", "Advanced User Administrator", "Local Administrator"}
 ORGANISATION_ADMINISTRATORS = {"Organisation Administrator"}
+COMMISSIONERS = {"Commissioning Management"}
+SERVICE_MANAGERS = {"Service Management"}
 
 
 #: The NHS.UK components pages use, called as nhsukButton(...), nhsukTable(...) and so on.
@@ -141,6 +143,16 @@ class User:
     def manages_users(self) -> bool:
         """Whether the Pending Actions, Users and Invite tiles are for this user."""
         return bool(self.organisations_with(USER_MANAGERS))
+
+    @property
+    def commissions(self) -> bool:
+        """Whether Create Offers and Offered Services are for this user."""
+        return bool(self.organisations_with(COMMISSIONERS))
+
+    @property
+    def manages_services(self) -> bool:
+        """Whether My Services is for this user."""
+        return bool(self.organisations_with(SERVICE_MANAGERS))
 
     @property
     def administers_organisations(self) -> bool:
