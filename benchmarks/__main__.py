@@ -7,7 +7,7 @@ import importlib.util
 import logging
 import os
 
-from benchmarks import achievement, outbox
+from benchmarks import achievement, outbox, participation
 
 
 async def main() -> None:
@@ -24,6 +24,14 @@ async def main() -> None:
         f"ratio outbox/raw: throughput {kit['rate'] / raw['rate']:.2f}x (all at once); "
         f"latency one at a time p50 {kit_one['p50'] / raw_one['p50']:.2f}x, "
         f"p99 {kit_one['p99'] / raw_one['p99']:.2f}x",
+        flush=True,
+    )
+    providers = int(os.environ.get("BENCH_PROVIDERS", "6300"))
+    print(f"== participation: one offer confirmed to {providers} providers ==", flush=True)
+    offers = await participation.run(providers)
+    print(
+        f"offers/s from confirm to the last OfferMade: {offers['rate']:,.0f}, beside the kit's raw "
+        f"relay rate in this run {kit['rate']:,.0f} events/s ({offers['rate'] / kit['rate']:.2f}x)",
         flush=True,
     )
     print("== achievement: a national year, exact ==", flush=True)

@@ -29,10 +29,11 @@ async def notifications(infra: dict[str, str], logs_dir: Path) -> AsyncIterator[
 
 @pytest.fixture
 def participation(infra: dict[str, str], logs_dir: Path) -> Iterator[ServiceProcess]:
-    """A participation process (not started: each test starts it the way it needs)."""
+    """A participation process (not started: each test starts it the way it needs); its Directory
+    is read afresh on every request, so providers seeded by make_offer are known at once."""
     process = ServiceProcess(
         "cqrs_participation.app",
-        isolated_settings("participation"),
+        isolated_settings("participation", directory_cache_seconds=0),
         free_port(),
         logs_dir / "participation.log",
     )

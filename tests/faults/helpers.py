@@ -6,23 +6,19 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
+from cqrs_kit.runtime import Runtime
 from cqrs_kit.testing import (
     ServiceProcess,
     bearer,
     grant,
     new_ods_code,
-    offer_request,
     organisation,
     publish,
 )
+from cqrs_participation.testing import offer_to, seed_offer_directory
 
 COMMISSIONER = bearer(grant("Commissioning Management", "QWE"))
 """A token of a commissioner at QWE, the offers' commissioner."""
-
-
-def offer_body(provider: str) -> dict[str, Any]:
-    """A valid offer to one provider."""
-    return offer_request(provider, "QS-FAULT")
 
 
 def new_provider() -> str:
@@ -31,14 +27,14 @@ def new_provider() -> str:
 
 
 async def make_offer(participation: ServiceProcess, provider: str) -> dict[str, Any]:
-    """POST an offer and return it (fails the test on anything but 201)."""
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(
-            f"{participation.url}/offers", json=offer_body(provider), headers=COMMISSIONER
-        )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    """Offer a fresh service of QWE to the provider through the five steps; the offer."""
+    runtime = Runtime.build(participation.settings, outbox_collections=[])
+    try:
+        await seed_offer_directory(runtime.directory, provider)
+    finally:
+        await runtime.mongo.close()
+    async with httpx.AsyncClient(timeout=30, headers=COMMISSIONER) as client:
+        return await offer_to(client, participation.url, "QWE", provider)
 
 
 _ANNOUNCED: set[str] = set()

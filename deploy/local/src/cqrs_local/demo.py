@@ -10,7 +10,7 @@ from cqrs_local import procs
 from cqrs_local.config import Layout
 
 #: Each service that ships demo data, and the module that loads it into that service's own store.
-DEMO_LOADERS = {"identity": "cqrs_identity.demo"}
+DEMO_LOADERS = {"identity": "cqrs_identity.demo", "participation": "cqrs_participation.demo"}
 
 
 def main() -> int:

@@ -6,15 +6,17 @@ from typing import Any
 
 from cqrs_kit.app import ServiceSpec, create_service_app
 from cqrs_kit.settings import ServiceSettings
-from cqrs_participation.api import router
-from cqrs_participation.store import INDEXES, OFFERS
+from cqrs_participation.api_catalogue import router as catalogue_router
+from cqrs_participation.api_drafts import router as drafts_router
+from cqrs_participation.api_offers import router as offers_router
+from cqrs_participation.store import INDEXES, OUTBOX_COLLECTIONS
 
 SPEC = ServiceSpec(
     name="participation",
-    description="Quality Services, offers and their statuses.",
-    routers=[router],
+    description="Quality Services (the catalogue), offers to providers and their statuses.",
+    routers=[catalogue_router, drafts_router, offers_router],
     indexes=INDEXES,
-    outbox_collections=[OFFERS],
+    outbox_collections=OUTBOX_COLLECTIONS,
 )
 
 
