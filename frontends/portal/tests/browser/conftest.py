@@ -147,6 +147,19 @@ def notifications_url(stack: Stack, identity_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def participation_url(stack: Stack, identity_url: str, notifications_url: str) -> Iterator[str]:
+    """Participation with its demo catalogue and offers, as its own process (started by the tests
+    that need it)."""
+    env = {**os.environ, **settings_env(stack.settings["participation"])}
+    subprocess.run([sys.executable, "-m", "cqrs_participation.demo"], env=env, check=True, timeout=300)
+    process = stack.start("participation")
+    try:
+        yield stack.url("participation")
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
 def gateway_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The launcher's nginx configuration, pointed at this run's services and portal."""
     home = tmp_path_factory.mktemp("nginx")
