@@ -27,6 +27,8 @@ USER_MANAGERS = {"User Administrator", "Advanced User Administrator", "Local Adm
 ORGANISATION_ADMINISTRATORS = {"Organisation Administrator"}
 COMMISSIONERS = {"Commissioning Management"}
 SERVICE_MANAGERS = {"Service Management"}
+CLAIM_PREPARERS = {"Local User (single-level)", "Local User (multi-level)", "Local Approver (multi-level)"}
+CLAIM_REVIEWERS = {"Local Approver Tier 1", "Local Approver Tier 2", "Local Finance"}
 
 
 #: The NHS.UK components pages use, called as nhsukButton(...), nhsukTable(...) and so on.
@@ -153,6 +155,11 @@ class User:
     def manages_services(self) -> bool:
         """Whether My Services is for this user."""
         return bool(self.organisations_with(SERVICE_MANAGERS))
+
+    @property
+    def claims(self) -> bool:
+        """Whether the Claims page (and its review queues) is for this user."""
+        return bool(self.organisations_with(CLAIM_PREPARERS | CLAIM_REVIEWERS))
 
     @property
     def administers_organisations(self) -> bool:

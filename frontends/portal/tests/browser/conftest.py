@@ -160,6 +160,16 @@ def participation_url(stack: Stack, identity_url: str, notifications_url: str) -
 
 
 @pytest.fixture(scope="session")
+def claims_url(stack: Stack, participation_url: str) -> Iterator[str]:
+    """Claims as its own process, its catalogue fed by participation's events of this run."""
+    process = stack.start("claims")
+    try:
+        yield stack.url("claims")
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
 def gateway_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The launcher's nginx configuration, pointed at this run's services and portal."""
     home = tmp_path_factory.mktemp("nginx")
@@ -399,6 +409,24 @@ class Api:
         )
         assert done.status_code == 200, done.text
         return {**done.json(), "password": NEW_PASSWORD}
+
+    def through_gateway(
+        self, method: str, path: str, headers: dict[str, str], body: Any = None, params: Any = None
+    ) -> Any:
+        """One call to any service through the test gateway (set-up as another person would)."""
+        response = httpx.request(
+            method, f"{self.gateway}{path}", json=body, params=params, headers=headers, timeout=30
+        )
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def eventually(self, check: Callable[[], bool]) -> None:
+        """Wait (up to a minute) until another service has caught up with an event."""
+
+        async def polled() -> bool:
+            return await asyncio.to_thread(check)
+
+        in_own_loop(lambda: eventually(polled, timeout=60))
 
     def message_centre_item(self, headers: dict[str, str], kind: str, title: str) -> dict[str, Any]:
         """Wait until a task or message whose title contains some words reaches a person's Message

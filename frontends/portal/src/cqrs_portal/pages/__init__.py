@@ -6,6 +6,7 @@ from __future__ import annotations
 from cqrs_portal.pages import (
     allocations,
     auth,
+    claims,
     clusters,
     home,
     invite,
@@ -37,4 +38,5 @@ ROUTERS = [
     offers_create.router,
     my_services.router,
     offered.router,
+    claims.router,
 ]
