@@ -552,10 +552,13 @@ class Gateway:
         )
         return body
 
-    async def new_claim(self, creds: Credentials, provider: str) -> Json:
-        """+New Claim: a Draft with its Claim ID."""
+    async def new_claim(self, creds: Credentials, provider: str, quality_service_id: str | None) -> Json:
+        """+New Claim: a Draft with its Claim ID (single-service when a service is given)."""
         body: Json = await self._json(
-            creds, "POST", f"{CLAIMS}/claims", json={"provider_organisation_id": provider}
+            creds,
+            "POST",
+            f"{CLAIMS}/claims",
+            json={"provider_organisation_id": provider, "quality_service_id": quality_service_id},
         )
         return body
 

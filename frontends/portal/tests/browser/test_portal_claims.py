@@ -32,8 +32,18 @@ def test_new_claim_units_submit_and_tier_1_queue(journey: Any, api: Any, claims_
         ]
         if o["quality_service_id"] == DEPOT and o["provider_organisation_id"] == "E85001"
     )
+    priya = api.headers(PRIYA)
+
+    def availability() -> dict[str, Any]:
+        found: dict[str, Any] = api.through_gateway(
+            "GET", "/api/claims/claims/availability", priya, params={"provider_organisation_id": "E85001"}
+        )
+        return found
+
     if depot["status"] == "Offered":
-        # Before the depot service is accepted, E85001's only service (Ear Irrigation) missed its windows.
+        # Before the depot service is accepted, E85001's only service (Ear Irrigation) missed its windows
+        # (once claims has caught up with participation's catalogue).
+        api.eventually(lambda: availability()["reason"] == "window_missed")
         journey.log_in(PRIYA)
         journey.click("Claims")
         expect(main.locator("#no-new-claim")).to_contain_text("You have missed your claims window")
@@ -41,13 +51,8 @@ def test_new_claim_units_submit_and_tier_1_queue(journey: Any, api: Any, claims_
         _log_out(journey)
         api.through_gateway("POST", f"/api/participation/offers/{depot['offer_id']}/accept", sam)
 
-    priya = api.headers(PRIYA)
-
     def claimable() -> bool:
-        found = api.through_gateway(
-            "GET", "/api/claims/claims/availability", priya, params={"provider_organisation_id": "E85001"}
-        )
-        return any(s["quality_service_id"] == DEPOT and s["claimable"] for s in found["services"])
+        return any(s["quality_service_id"] == DEPOT and s["claimable"] for s in availability()["services"])
 
     api.eventually(claimable)
     journey.log_in(PRIYA)

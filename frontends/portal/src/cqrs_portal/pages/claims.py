@@ -40,7 +40,8 @@ async def claims_page(request: Request, user: UserDep, gateway: GatewayDep) -> R
     if provider:
         context |= {
             "provider": provider,
-            "availability": await gateway.claim_availability(user.session, provider),
+            "availability": (availability := await gateway.claim_availability(user.session, provider)),
+            "starts": claim_starts(availability),
             "claims": (await gateway.claims(user.session, provider))["items"],
             "reasons": NO_NEW_CLAIM,
         }
@@ -52,13 +53,28 @@ async def claims_page(request: Request, user: UserDep, gateway: GatewayDep) -> R
     return render(request, "claims.jinja", context)
 
 
+def claim_starts(availability: dict[str, Any]) -> list[dict[str, str]]:
+    """What +New Claim can start now: one single-service claim per claimable single-mode service,
+    and one multi-service claim when any multi-mode service is claimable."""
+    claimable = [s for s in availability.get("services", []) if s["claimable"]]
+    starts = [
+        {"value": s["quality_service_id"], "text": f"{s['service_name']} (single-service claim)"}
+        for s in claimable
+        if s["claim_mode"] == "single"
+    ]
+    if any(s["claim_mode"] == "multi" for s in claimable):
+        starts.append({"value": "", "text": "All services with an open claim window (multi-service claim)"})
+    return starts
+
+
 @router.post("/new")
-async def new_claim(user: UserDep, gateway: GatewayDep) -> Response:
-    """+New Claim: a Draft claim and its Claim ID."""
+async def new_claim(request: Request, user: UserDep, gateway: GatewayDep) -> Response:
+    """+New Claim: a Draft claim and its Claim ID (of the service chosen when there is a choice)."""
     provider = _provider(user)
     if provider is None:
         return redirect("/claims")
-    made = await gateway.new_claim(user.session, provider)
+    service = str((await request.form()).get("service") or "") or None
+    made = await gateway.new_claim(user.session, provider, service)
     return redirect(f"/claims/{made['claim_id']}")
 
 
@@ -82,6 +98,16 @@ async def review_queue(
     )
 
 
+def _number(raw: str) -> int | float | str:
+    """Units as typed: a whole number, a decimal (refused by the service), or the text itself."""
+    if raw.isdigit():
+        return int(raw)
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
+
+
 def _lines(form: Any, claim: dict[str, Any]) -> list[dict[str, Any]]:
     """The units and answers typed on the claim pane, line by line."""
     found = []
@@ -89,7 +115,7 @@ def _lines(form: Any, claim: dict[str, Any]) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"component_id": line["component_id"]}
         raw = str(form.get(f"units-{line['component_id']}") or "").strip()
         if line["kind"] != "retainer" and raw:
-            entry["units"] = float(raw) if raw.replace(".", "", 1).lstrip("-").isdigit() else raw
+            entry["units"] = _number(raw)
         answers = []
         for q in line["questions"]:
             value = form.get(f"answer-{line['component_id']}-{q['question_id']}")
