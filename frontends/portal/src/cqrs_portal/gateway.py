@@ -14,6 +14,9 @@ import httpx
 Json = dict[str, Any]
 
 IDENTITY = "/api/identity"
+NOTIFICATIONS = "/api/notifications"
+PARTICIPATION = "/api/participation"
+CLAIMS = "/api/claims"
 
 
 @dataclass
@@ -163,6 +166,17 @@ class Gateway:
     async def logout(self, refresh_token: str) -> None:
         """Stop the refresh token working."""
         await self.call(None, "POST", f"{IDENTITY}/logout", json={"refresh_token": refresh_token})
+
+    async def ask_password_reset(self, email: str) -> str:
+        """Forgotten password: ask for an emailed link (the answer is the same for any address)."""
+        body: Json = await self._json(None, "POST", f"{IDENTITY}/password-reset", json={"email": email})
+        return str(body.get("message") or "")
+
+    async def complete_password_reset(self, token: str, password: str) -> None:
+        """Choose a new password from the emailed link (it works once)."""
+        await self.call(
+            None, "POST", f"{IDENTITY}/password-reset/complete", json={"token": token, "password": password}
+        )
 
     # --- identity: My Profile ---------------------------------------------------------------
 
@@ -383,5 +397,255 @@ class Gateway:
             "POST",
             f"{IDENTITY}/allocated-reports/remove",
             json={"organisation": organisation, "descendant": descendant, "quality_service_ids": ids},
+        )
+        return body
+
+    # --- notifications: the Message Centre ------------------------------------------------------
+
+    async def message_centre(
+        self, creds: Credentials, *, kind: str, status: str | None = None, page: int = 1, limit: int = 20
+    ) -> Json:
+        """One page of the user's tasks or messages, newest first, with whether each was read."""
+        params: dict[str, str | int] = {"kind": kind, "page": page, "limit": limit}
+        if status:
+            params["status"] = status
+        body: Json = await self._json(creds, "GET", f"{NOTIFICATIONS}/items", params=params)
+        return body
+
+    async def unread_count(self, creds: Credentials) -> Json:
+        """How many open tasks and messages the user has not read."""
+        body: Json = await self._json(creds, "GET", f"{NOTIFICATIONS}/items/unread-count")
+        return body
+
+    async def mark_read(self, creds: Credentials, item_id: str) -> None:
+        """Mark one task or message read."""
+        await self.call(creds, "POST", f"{NOTIFICATIONS}/items/{item_id}/read")
+
+    # --- participation: Create Offers (the five steps) -------------------------------------------
+
+    async def quality_services(self, creds: Credentials, **filters: str) -> Json:
+        """Published Quality Services available to the user's organisations (a page)."""
+        params = {"published": "true", "limit": "500", **filters}
+        body: Json = await self._json(creds, "GET", f"{PARTICIPATION}/quality-services", params=params)
+        return body
+
+    async def start_offer(self, creds: Credentials, commissioner: str, quality_service_id: str) -> Json:
+        """Step 1: start an offer of a service (a draft saved between steps)."""
+        body: Json = await self._json(
+            creds,
+            "POST",
+            f"{PARTICIPATION}/offer-drafts",
+            json={"commissioner_organisation_id": commissioner, "quality_service_id": quality_service_id},
+        )
+        return body
+
+    async def offer_draft(self, creds: Credentials, draft_id: str) -> Json:
+        """The draft as saved after its last step."""
+        body: Json = await self._json(creds, "GET", f"{PARTICIPATION}/offer-drafts/{draft_id}")
+        return body
+
+    async def choose_offer_service(self, creds: Credentials, draft_id: str, quality_service_id: str) -> Json:
+        """Step 1 again: another service."""
+        body: Json = await self._json(
+            creds,
+            "PUT",
+            f"{PARTICIPATION}/offer-drafts/{draft_id}/service",
+            json={"quality_service_id": quality_service_id},
+        )
+        return body
+
+    async def offer_dates(self, creds: Credentials, draft_id: str) -> Json:
+        """Step 2's values: the draft's dates or the service's own period."""
+        body: Json = await self._json(creds, "GET", f"{PARTICIPATION}/offer-drafts/{draft_id}/details")
+        return body
+
+    async def set_offer_dates(self, creds: Credentials, draft_id: str, dates: Json) -> Json:
+        """Step 2: service start, end, response and target dates."""
+        body: Json = await self._json(
+            creds, "PUT", f"{PARTICIPATION}/offer-drafts/{draft_id}/details", json=dates
+        )
+        return body
+
+    async def offer_candidates(self, creds: Credentials, draft_id: str, search: str | None) -> Json:
+        """Step 3's choices: providers the user may offer to (one page of up to 500)."""
+        params = {"limit": "500"} | ({"search": search} if search else {})
+        body: Json = await self._json(
+            creds, "GET", f"{PARTICIPATION}/offer-drafts/{draft_id}/providers", params=params
+        )
+        return body
+
+    async def choose_offer_providers(
+        self, creds: Credentials, draft_id: str, providers: list[str], *, select_all: bool
+    ) -> Json:
+        """Step 3: the providers to offer to, or every one the user may."""
+        body: Json = await self._json(
+            creds,
+            "PUT",
+            f"{PARTICIPATION}/offer-drafts/{draft_id}/providers",
+            json={"provider_organisation_ids": providers, "select_all": select_all},
+        )
+        return body
+
+    async def submit_offer(self, creds: Credentials, draft_id: str) -> Json:
+        """Step 4: the offer was reviewed."""
+        body: Json = await self._json(creds, "POST", f"{PARTICIPATION}/offer-drafts/{draft_id}/submit")
+        return body
+
+    async def confirm_offer(self, creds: Credentials, draft_id: str) -> Json:
+        """Step 5: yes, make the offer (one per provider)."""
+        body: Json = await self._json(creds, "POST", f"{PARTICIPATION}/offer-drafts/{draft_id}/confirm")
+        return body
+
+    # --- participation: Offered Services and My Services -----------------------------------------
+
+    async def offered_services(self, creds: Credentials, financial_year: str | None) -> Json:
+        """Offered Services of a financial year (the current one by default), counts by status."""
+        params = {"limit": "500"} | ({"financial_year": financial_year} if financial_year else {})
+        body: Json = await self._json(creds, "GET", f"{PARTICIPATION}/offered-services", params=params)
+        return body
+
+    async def service_providers(
+        self, creds: Credentials, quality_service_id: str, status: str | None
+    ) -> Json:
+        """One offered service's providers, by status."""
+        params = {"limit": "500"} | ({"status": status} if status else {})
+        body: Json = await self._json(
+            creds, "GET", f"{PARTICIPATION}/offered-services/{quality_service_id}/providers", params=params
+        )
+        return body
+
+    async def end_offers(
+        self, creds: Credentials, quality_service_id: str, action: str, providers: list[str]
+    ) -> list[Json]:
+        """Withdraw (Offered) or cancel (Approved, Rejected) a service's offers: a result each."""
+        found: list[Json] = await self._json(
+            creds,
+            "POST",
+            f"{PARTICIPATION}/offered-services/{quality_service_id}/{action}",
+            json={"provider_organisation_ids": providers},
+        )
+        return found
+
+    async def provider_offers(
+        self, creds: Credentials, provider: str, financial_year: str | None, status: str | None
+    ) -> Json:
+        """Every service offered to one provider, by status."""
+        params = {"limit": "500"} | ({"financial_year": financial_year} if financial_year else {})
+        params |= {"status": status} if status else {}
+        body: Json = await self._json(
+            creds, "GET", f"{PARTICIPATION}/providers/{provider}/offers", params=params
+        )
+        return body
+
+    async def my_services(self, creds: Credentials, financial_year: str | None, status: str | None) -> Json:
+        """My Services: offers to the providers the user manages, for a year."""
+        params = {"limit": "500"} | ({"financial_year": financial_year} if financial_year else {})
+        params |= {"status": status} if status else {}
+        body: Json = await self._json(creds, "GET", f"{PARTICIPATION}/my-services", params=params)
+        return body
+
+    async def offer(self, creds: Credentials, offer_id: str) -> Json:
+        """One offer with its service as offered (QOF domains included)."""
+        body: Json = await self._json(creds, "GET", f"{PARTICIPATION}/offers/{offer_id}")
+        return body
+
+    async def answer_offer(
+        self, creds: Credentials, offer_id: str, *, accept: bool, reason: str | None
+    ) -> Json:
+        """Accept (it becomes Approved) or reject an offer (the commissioner is told)."""
+        if accept:
+            body: Json = await self._json(creds, "POST", f"{PARTICIPATION}/offers/{offer_id}/accept")
+        else:
+            body = await self._json(
+                creds, "POST", f"{PARTICIPATION}/offers/{offer_id}/reject", json={"reason": reason}
+            )
+        return body
+
+    # --- claims: claim windows, building a claim, Submit, the review queues ------------------------
+
+    async def claim_availability(self, creds: Credentials, provider: str) -> Json:
+        """Whether the provider has a +New Claim button now, and if not, why."""
+        body: Json = await self._json(
+            creds, "GET", f"{CLAIMS}/claims/availability", params={"provider_organisation_id": provider}
+        )
+        return body
+
+    async def claims(self, creds: Credentials, provider: str) -> Json:
+        """The provider's claims summary (the first 100)."""
+        body: Json = await self._json(
+            creds, "GET", f"{CLAIMS}/claims", params={"provider_organisation_id": provider, "page_size": 100}
+        )
+        return body
+
+    async def new_claim(self, creds: Credentials, provider: str, quality_service_id: str | None) -> Json:
+        """+New Claim: a Draft with its Claim ID (single-service when a service is given)."""
+        body: Json = await self._json(
+            creds,
+            "POST",
+            f"{CLAIMS}/claims",
+            json={"provider_organisation_id": provider, "quality_service_id": quality_service_id},
+        )
+        return body
+
+    async def claim(self, creds: Credentials, claim_id: str) -> Json:
+        """A claim: lines, line totals, total, attachments, answers."""
+        body: Json = await self._json(creds, "GET", f"{CLAIMS}/claims/{claim_id}")
+        return body
+
+    async def claim_panes(self, creds: Credentials, claim_id: str) -> list[Json]:
+        """The services pane and, for selected services, their components."""
+        found: list[Json] = await self._json(creds, "GET", f"{CLAIMS}/claims/{claim_id}/services")
+        return found
+
+    async def add_services(self, creds: Credentials, claim_id: str, quality_service_id: str | None) -> None:
+        """Add All services (or one) into the components pane."""
+        await self.call(
+            creds,
+            "POST",
+            f"{CLAIMS}/claims/{claim_id}/services",
+            json={"quality_service_id": quality_service_id},
+        )
+
+    async def add_components(
+        self, creds: Credentials, claim_id: str, quality_service_id: str | None, component_id: str | None
+    ) -> None:
+        """Add All components into the claim, or Add+ one."""
+        await self.call(
+            creds,
+            "POST",
+            f"{CLAIMS}/claims/{claim_id}/components",
+            json={"quality_service_id": quality_service_id, "component_id": component_id},
+        )
+
+    async def remove_components(self, creds: Credentials, claim_id: str, component_id: str | None) -> None:
+        """Remove All components from the claim, or Delete one line."""
+        suffix = f"/{component_id}" if component_id else ""
+        await self.call(creds, "DELETE", f"{CLAIMS}/claims/{claim_id}/components{suffix}")
+
+    async def save_claim_lines(self, creds: Credentials, claim_id: str, lines: list[Json]) -> Json:
+        """Save units and answers typed on the claim pane."""
+        body: Json = await self._json(
+            creds, "PUT", f"{CLAIMS}/claims/{claim_id}/lines", json={"lines": lines}
+        )
+        return body
+
+    async def submit_claim(self, creds: Credentials, claim_id: str, lines: list[Json]) -> Json:
+        """Submit (every problem comes back at once, by field)."""
+        body: Json = await self._json(
+            creds, "POST", f"{CLAIMS}/claims/{claim_id}/submit", json={"lines": lines}
+        )
+        return body
+
+    async def delete_claim(self, creds: Credentials, claim_id: str) -> None:
+        """Delete a Draft claim."""
+        await self.call(creds, "DELETE", f"{CLAIMS}/claims/{claim_id}")
+
+    async def review_queue(self, creds: Credentials, commissioner: str, step: str) -> Json:
+        """Claims waiting at one step of the commissioner's flow, oldest first."""
+        body: Json = await self._json(
+            creds,
+            "GET",
+            f"{CLAIMS}/review/queue",
+            params={"commissioner_organisation_id": commissioner, "step": step, "size": 100},
         )
         return body

@@ -25,6 +25,10 @@ from cqrs_portal.sessions import CSRF_FIELD, Session
 
 USER_MANAGERS = {"User Administrator", "Advanced User Administrator", "Local Administrator"}
 ORGANISATION_ADMINISTRATORS = {"Organisation Administrator"}
+COMMISSIONERS = {"Commissioning Management"}
+SERVICE_MANAGERS = {"Service Management"}
+CLAIM_PREPARERS = {"Local User (single-level)", "Local User (multi-level)", "Local Approver (multi-level)"}
+CLAIM_REVIEWERS = {"Local Approver Tier 1", "Local Approver Tier 2", "Local Finance"}
 
 
 #: The NHS.UK components pages use, called as nhsukButton(...), nhsukTable(...) and so on.
@@ -143,6 +147,21 @@ class User:
         return bool(self.organisations_with(USER_MANAGERS))
 
     @property
+    def commissions(self) -> bool:
+        """Whether Create Offers and Offered Services are for this user."""
+        return bool(self.organisations_with(COMMISSIONERS))
+
+    @property
+    def manages_services(self) -> bool:
+        """Whether My Services is for this user."""
+        return bool(self.organisations_with(SERVICE_MANAGERS))
+
+    @property
+    def claims(self) -> bool:
+        """Whether the Claims page (and its review queues) is for this user."""
+        return bool(self.organisations_with(CLAIM_PREPARERS | CLAIM_REVIEWERS))
+
+    @property
     def administers_organisations(self) -> bool:
         """Whether the Service Provider Clusters and Allocated Reports tiles are for this user."""
         return bool(self.organisations_with(ORGANISATION_ADMINISTRATORS))
@@ -187,6 +206,13 @@ def render(
         **(context or {}),
     }
     return templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def safe_path(target: str | None) -> str:
+    """Only a path on this site (never //elsewhere or a full URL) is followed after a form."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
 
 
 def redirect(url: str) -> RedirectResponse:

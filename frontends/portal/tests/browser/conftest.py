@@ -1,7 +1,8 @@
 """Browser tests of the portal on the real stack: identity with its demo data in a database of its
-own, the portal as its own process calling identity over HTTP, and Debian's chromium-headless-shell
-driven by pytest-playwright. Every page a journey loads is checked with axe-core (WCAG 2.2 AA), and
-nothing may be fetched from outside the portal."""
+own, the other services as processes of their own fed by this run's events, the launcher's nginx
+configuration routing /api/<service>/ to them, the portal calling them through it, and Debian's
+chromium-headless-shell driven by pytest-playwright. Every page a journey loads is checked with
+axe-core (WCAG 2.2 AA), and nothing may be fetched from outside the portal."""
 
 from __future__ import annotations
 
@@ -12,31 +13,39 @@ import sys
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 from pymongo import MongoClient
 
+from cqrs_kit.settings import ServiceSettings
 from cqrs_kit.testing import (
     ServiceProcess,
     client_address_headers,
+    eventually,
     free_port,
     isolated_settings,
     settings_env,
+    skip_history,
     unique,
 )
 from cqrs_kit.testing_mail import link_in_mail
+from cqrs_local.config import repo_root
 from cqrs_local.install import chromium_headless_shell
 
 T = TypeVar("T")
 DEMO_PASSWORD = "CQRS-demo-2025!"
 DEMO_DOMAIN = "demo.cqrs.local"
 NEW_PASSWORD = "a long portal test passphrase 7"
+NGINX_TEMPLATE = repo_root() / "deploy" / "local" / "nginx.conf.template"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -58,34 +67,155 @@ def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("portal-logs")
 
 
-@pytest.fixture(scope="session")
-def identity_url(infra: dict[str, str], logs_dir: Path) -> Iterator[str]:
-    """Identity as its own process with the demo data loaded into a database only this run uses."""
-    settings = isolated_settings("identity")
-    env = {**os.environ, **settings_env(settings)}
-    subprocess.run([sys.executable, "-m", "cqrs_identity.demo"], env=env, check=True, timeout=300)
-    process = ServiceProcess("cqrs_identity.app", settings, free_port(), logs_dir / "identity.log")
-    process.start()
-    try:
+#: The services behind the test gateway, as the launcher names them (nginx routes each /api/<name>/).
+SERVICES = ("identity", "participation", "claims", "scanning", "notifications")
+#: Services that consume events: their consumer groups start at the end of the shared topics, so
+#: they see this run's events only (identity's demo data among them), not every earlier run's.
+CONSUMERS = ("notifications", "participation", "claims")
+
+
+@dataclass
+class Stack:
+    """This run's ports (services, portal, gateway) and the settings of each service."""
+
+    ports: dict[str, int]
+    settings: dict[str, ServiceSettings]
+    logs: Path
+
+    def url(self, name: str) -> str:
+        """Base URL of a part of this run."""
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def start(self, name: str, extra_env: dict[str, str] | None = None) -> ServiceProcess:
+        """Start one service as its own process on its port and wait until it is ready."""
+        process = ServiceProcess(
+            f"cqrs_{name}.app", self.settings[name], self.ports[name], self.logs / f"{name}.log"
+        )
+        process.start(extra_env)
         in_own_loop(process.wait_ready)
-        yield f"http://127.0.0.1:{process.port}"
+        return process
+
+
+async def _skip_all_history(group: str) -> None:
+    bootstrap = os.environ["CQRS_KAFKA_BOOTSTRAP"]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        topics = [t for t in await admin.list_topics() if t.startswith("cqrs.") and "deadletter" not in t]
+    finally:
+        await admin.close()
+    await skip_history(group, *topics)
+
+
+@pytest.fixture(scope="session")
+def stack(infra: dict[str, str], logs_dir: Path) -> Iterator[Stack]:
+    """Ports and settings of this run; every service trusts identity's published keys."""
+    ports = {name: free_port() for name in (*SERVICES, "portal", "gateway")}
+    jwks = f"http://127.0.0.1:{ports['identity']}/api/identity/.well-known/jwks.json"
+    settings = {"identity": isolated_settings("identity")}
+    for name in CONSUMERS:
+        settings[name] = isolated_settings(name, jwks_json=None, jwks_url=jwks)
+        in_own_loop(partial(_skip_all_history, settings[name].group))
+    yield Stack(ports, settings, logs_dir)
+    client: MongoClient[dict[str, Any]] = MongoClient(infra["CQRS_MONGO_URL"])
+    for service_settings in settings.values():
+        client.drop_database(service_settings.database_name)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def identity_url(stack: Stack) -> Iterator[str]:
+    """Identity as its own process with the demo data loaded into a database only this run uses;
+    its emailed links point at this run's portal."""
+    env = {**os.environ, **settings_env(stack.settings["identity"])}
+    subprocess.run([sys.executable, "-m", "cqrs_identity.demo"], env=env, check=True, timeout=300)
+    process = stack.start("identity", {"CQRS_IDENTITY_PUBLIC_URL": stack.url("portal")})
+    try:
+        yield stack.url("identity")
     finally:
         process.stop()
-        MongoClient(infra["CQRS_MONGO_URL"]).drop_database(settings.database_name)
 
 
 @pytest.fixture(scope="session")
-def portal_url(infra: dict[str, str], identity_url: str, logs_dir: Path) -> Iterator[str]:
-    """The portal as its own uvicorn process; its gateway is identity (the only service it calls)."""
-    port = free_port()
+def notifications_url(stack: Stack, identity_url: str) -> Iterator[str]:
+    """Notifications (the Message Centre) as its own process, fed by this run's events."""
+    process = stack.start("notifications")
+    try:
+        yield stack.url("notifications")
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def participation_url(stack: Stack, identity_url: str, notifications_url: str) -> Iterator[str]:
+    """Participation with its demo catalogue and offers, as its own process (started by the tests
+    that need it)."""
+    env = {**os.environ, **settings_env(stack.settings["participation"])}
+    subprocess.run([sys.executable, "-m", "cqrs_participation.demo"], env=env, check=True, timeout=300)
+    process = stack.start("participation")
+    try:
+        yield stack.url("participation")
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def claims_url(stack: Stack, participation_url: str) -> Iterator[str]:
+    """Claims as its own process, its catalogue fed by participation's events of this run."""
+    process = stack.start("claims")
+    try:
+        yield stack.url("claims")
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The launcher's nginx configuration, pointed at this run's services and portal."""
+    home = tmp_path_factory.mktemp("nginx")
+    for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (home / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+    routes = "\n".join(
+        f"        location /api/{name}/ {{ proxy_pass {stack.url(name)}; }}" for name in SERVICES
+    )
+    log = stack.logs / "nginx.log"
+    conf = home / "nginx.conf"
+    conf.write_text(
+        NGINX_TEMPLATE.read_text()
+        .replace("@USER@", "user root;" if os.geteuid() == 0 else "")
+        .replace("@HOME@", str(home))
+        .replace("@LISTEN@", f"127.0.0.1:{stack.ports['gateway']}")
+        .replace("@ROUTES@", routes)
+        .replace("@PORTAL@", f"127.0.0.1:{stack.ports['portal']}")
+        .replace("@ERROR_LOG@", str(log))
+    )
+    nginx = subprocess.Popen(
+        ["/usr/sbin/nginx", "-p", str(home), "-e", str(log), "-c", str(conf), "-g", "daemon off;"],
+        start_new_session=True,
+    )
+    url = stack.url("gateway")
+    try:
+        _wait_ready(nginx, f"{url}/gateway/healthz", log)
+        yield url
+    finally:
+        nginx.terminate()
+        nginx.wait(20)
+
+
+@pytest.fixture(scope="session")
+def portal_url(
+    infra: dict[str, str], stack: Stack, gateway_url: str, identity_url: str, notifications_url: str
+) -> Iterator[str]:
+    """The portal as its own uvicorn process calling the services through the test gateway."""
+    port = stack.ports["portal"]
     database = unique("test_portal").replace("-", "_")
     env = {
         **os.environ,
-        "CQRS_GATEWAY_URL": identity_url,
+        "CQRS_GATEWAY_URL": gateway_url,
         "CQRS_MONGO_URL": infra["CQRS_MONGO_URL"],
         "CQRS_PORTAL_DATABASE": database,
     }
-    log = (logs_dir / "portal.log").open("ab")
+    log = (stack.logs / "portal.log").open("ab")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -106,7 +236,7 @@ def portal_url(infra: dict[str, str], identity_url: str, logs_dir: Path) -> Iter
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(process, f"{url}/readyz", logs_dir / "portal.log")
+        _wait_ready(process, f"{url}/readyz", stack.logs / "portal.log")
         yield url
     finally:
         process.terminate()
@@ -118,14 +248,14 @@ def portal_url(infra: dict[str, str], identity_url: str, logs_dir: Path) -> Iter
 def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
     for _ in range(300):
         if process.poll() is not None:
-            pytest.fail(f"the portal exited with {process.returncode}; see {log}")
+            pytest.fail(f"{url} exited with {process.returncode}; see {log}")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         subprocess.run(["sleep", "0.2"], check=True)
-    pytest.fail(f"the portal was not ready; see {log}")
+    pytest.fail(f"{url} was not ready; see {log}")
 
 
 @pytest.fixture(scope="session")
@@ -225,8 +355,9 @@ def journey(page: Page, portal_url: str, output_path: str) -> Iterator[Journey]:
 class Api:
     """Test set-up through identity's public API, as another person or system would do it."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, gateway: str) -> None:
         self.http = httpx.Client(base_url=f"{base}/api/identity", timeout=30)
+        self.gateway = gateway
 
     def headers(self, email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
         """Authorization headers of a fresh login."""
@@ -279,6 +410,47 @@ class Api:
         assert done.status_code == 200, done.text
         return {**done.json(), "password": NEW_PASSWORD}
 
+    def through_gateway(
+        self, method: str, path: str, headers: dict[str, str], body: Any = None, params: Any = None
+    ) -> Any:
+        """One call to any service through the test gateway (set-up as another person would)."""
+        response = httpx.request(
+            method, f"{self.gateway}{path}", json=body, params=params, headers=headers, timeout=30
+        )
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def eventually(self, check: Callable[[], bool]) -> None:
+        """Wait (up to a minute) until another service has caught up with an event."""
+
+        async def polled() -> bool:
+            return await asyncio.to_thread(check)
+
+        in_own_loop(lambda: eventually(polled, timeout=60))
+
+    def message_centre_item(self, headers: dict[str, str], kind: str, title: str) -> dict[str, Any]:
+        """Wait until a task or message whose title contains some words reaches a person's Message
+        Centre (events travel through Kafka to notifications), and return it."""
+
+        async def arrived() -> list[dict[str, Any]]:
+            async with httpx.AsyncClient(base_url=self.gateway, timeout=10) as client:
+                page = await client.get(
+                    "/api/notifications/items", params={"kind": kind, "limit": 100}, headers=headers
+                )
+            assert page.status_code == 200, page.text
+            return [item for item in page.json()["items"] if title in item["title"]]
+
+        (found,) = in_own_loop(lambda: eventually(arrived, timeout=60))
+        item: dict[str, Any] = found
+        return item
+
+
+def emailed_link(email: str, subject: str) -> str:
+    """The link in the newest email to a person whose subject contains some words (read from the
+    SMTP server's store)."""
+    url = in_own_loop(lambda: link_in_mail(Path(os.environ["CQRS_SMTP_STORE"]), email, subject))
+    return str(url)
+
 
 def completion_token(email: str) -> str:
     """The single-use token of the link identity emailed the invited person (read from the SMTP
@@ -288,6 +460,12 @@ def completion_token(email: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def api(identity_url: str) -> Api:
-    """Identity's public API for test set-up."""
-    return Api(identity_url)
+def api(identity_url: str, gateway_url: str, notifications_url: str) -> Api:
+    """Identity's public API for test set-up, and the gateway to read what other services did."""
+    return Api(identity_url, gateway_url)
+
+
+@pytest.fixture
+def emailed() -> Callable[[str, str], str]:
+    """emailed_link for tests: the link in the email to an address with some words in its subject."""
+    return emailed_link

@@ -3,11 +3,30 @@ before /users/{user_id})."""
 
 from __future__ import annotations
 
-from cqrs_portal.pages import allocations, auth, clusters, home, invite, pending, profile, reports, users
+from cqrs_portal.pages import (
+    allocations,
+    auth,
+    claims,
+    clusters,
+    home,
+    invite,
+    message_centre,
+    my_services,
+    offered,
+    offers_create,
+    participation,
+    password_reset,
+    pending,
+    profile,
+    reports,
+    users,
+)
 
 ROUTERS = [
     auth.router,
+    password_reset.router,
     home.router,
+    message_centre.router,
     profile.router,
     pending.router,
     invite.router,
@@ -15,4 +34,9 @@ ROUTERS = [
     clusters.router,
     allocations.router,
     reports.router,
+    participation.router,
+    offers_create.router,
+    my_services.router,
+    offered.router,
+    claims.router,
 ]

@@ -9,24 +9,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from cqrs_portal.gateway import ApiProblem
-from cqrs_portal.web import GatewayDep, error_list, redirect, render, session_of
+from cqrs_portal.web import GatewayDep, error_list, redirect, render, safe_path, session_of
 
 router = APIRouter()
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never //elsewhere or a full URL) is followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 @router.get("/login")
 async def login_page(request: Request, next: str | None = None) -> Response:
     """The login form."""
     if session_of(request).signed_in:
-        return redirect(_safe_next(next))
-    return render(request, "login.jinja", {"title": "Log in", "next": _safe_next(next), "values": {}})
+        return redirect(safe_path(next))
+    return render(request, "login.jinja", {"title": "Log in", "next": safe_path(next), "values": {}})
 
 
 @router.post("/login")
@@ -59,13 +52,13 @@ async def login(
             session.name = f"{profile['first_name']} {profile['last_name']}"
             session.profile = profile
             request.state.session = session
-            return redirect(_safe_next(next))
+            return redirect(safe_path(next))
     return render(
         request,
         "login.jinja",
         {
             "title": "Log in",
-            "next": _safe_next(next),
+            "next": safe_path(next),
             "values": {"email": email},
             "errors": error_list(errors),
             "field_errors": errors,

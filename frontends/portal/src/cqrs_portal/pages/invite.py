@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -147,4 +148,4 @@ async def answer(request: Request, step: str, user: UserDep, gateway: GatewayDep
         return await _step(request, user, gateway, "check", errors)
     user.session.drop_draft(DRAFT)
     user.session.say(f"An invitation has been sent to {draft['email']}")
-    return redirect("/users")
+    return redirect(f"/users?q={quote(str(draft['email']))}")  # the invited person, whatever the page
