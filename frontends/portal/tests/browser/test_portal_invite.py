@@ -32,7 +32,11 @@ def test_invite_a_new_user_step_by_step(journey: Any, api: Any) -> None:
     journey.click("Send")
     expect(page.get_by_text(f"An invitation has been sent to {email}")).to_be_visible()
 
+    uma = api.headers("uma.user-admin@demo.cqrs.local")
+    api.eventually(lambda: any(u["email"] == email for u in api.http.get("/users", headers=uma).json()))
+    page.reload()  # Users is read from identity's list, which may lag the invitation by a moment
+    journey.check()
     expect(page.get_by_role("table")).to_contain_text(email)
-    users = api.http.get("/users", headers=api.headers("uma.user-admin@demo.cqrs.local")).json()
+    users = api.http.get("/users", headers=uma).json()
     (invited,) = [u for u in users if u["email"] == email]
     assert invited["status"] == "Awaiting Completion"

@@ -100,7 +100,7 @@ def test_create_offer_answer_it_and_end_offers(journey: Any, api: Any, participa
     journey.screenshot("offer-details")
     journey.click("Back to Select a Quality Service")
 
-    # My Services: reject the QOF offer with a reason; accept the demo depot offer
+    # My Services: reject the QOF offer with a reason; accept the demo Complex Care Plans offer
     expect(page.get_by_role("heading", level=1)).to_have_text("My Services")
     qof_row = main.get_by_role("row").filter(has_text="Quality and Outcomes Framework")
     qof_row.get_by_role("checkbox").check()
@@ -110,12 +110,12 @@ def test_create_offer_answer_it_and_end_offers(journey: Any, api: Any, participa
     journey.click("Yes")
     expect(page.get_by_text("You have successfully rejected the Quality Service")).to_be_visible()
     expect(qof_row).to_contain_text("Rejected")
-    depot = main.get_by_role("row").filter(has_text="Depot").filter(has_text="Offered")
-    depot.get_by_role("checkbox").check()
+    care = main.get_by_role("row").filter(has_text="Complex Care Plans").filter(has_text="Offered")
+    care.get_by_role("checkbox").check()
     journey.click("Accept Service")
     journey.click("Yes")
     expect(page.get_by_text("You have successfully accepted the Quality Service")).to_be_visible()
-    expect(main.get_by_role("row").filter(has_text="Depot").first).to_contain_text("Approved")
+    expect(main.get_by_role("row").filter(has_text="Complex Care Plans").first).to_contain_text("Approved")
     _log_out(journey)
 
     # The commissioner's message, then Offered Services by status; withdraw and cancel
@@ -161,7 +161,7 @@ def test_create_offer_answer_it_and_end_offers(journey: Any, api: Any, participa
     expect(main.get_by_role("row").filter(has_text="Quality and Outcomes Framework")).to_contain_text(
         "Cancelled"
     )
-    expect(main.get_by_role("row").filter(has_text="Depot")).to_contain_text("Approved")
+    expect(main.get_by_role("row").filter(has_text="Complex Care Plans")).to_contain_text("Approved")
     _filter(journey, "Status", "Approved")
     expect(main.get_by_role("row").filter(has_text="Quality and Outcomes Framework")).to_have_count(0)
 
