@@ -203,6 +203,12 @@ async def test_the_guides_claim_goes_through_scanning_to_tier_1(stack: Stack) ->
         headers=headers,
     )
     assert [c["claim_id"] for c in listed.json()["items"]] == [claim_id]
+    # The history shows every step, who took it and when, the scan's verdict included.
+    history = (await stack.client.get(f"{API}/claims/{claim_id}/history", headers=headers)).json()
+    events = [entry["event"] for entry in history]
+    assert events[0] == "ClaimDrafted"
+    assert {"ClaimSubmitted", "AttachmentUploaded", "ClaimReadyForTier1Review"} <= set(events)
+    assert all(entry["at"] for entry in history)
 
 
 async def test_an_eicar_attachment_returns_the_claim_with_the_reason(stack: Stack) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from cqrs_claims.attachments import domain as attachment_rules
 from cqrs_claims.attachments.domain import Attachment
@@ -196,9 +195,9 @@ class Claims:
     async def history(self, claim: Claim) -> list[views.HistoryEntry]:
         """Every event of the claim and of its attachments, oldest first, with who and when."""
         ids = [a.attachment_id for a in await self.attachments.aggregates.find({"claim_id": claim.claim_id})]
-        commits = await _history(self.store.aggregates, claim.claim_id)
+        commits = await self.store.aggregates.history(claim.claim_id)
         for attachment_id in ids:
-            commits += await _history(self.attachments.aggregates, attachment_id)
+            commits += await self.attachments.aggregates.history(attachment_id)
         entries = [
             views.HistoryEntry(event=e.type.split(".")[-2], actor=c.actor, at=c.created_at, data=e.data)
             for c in commits
@@ -214,12 +213,3 @@ class Claims:
 def new_attachment_id() -> str:
     """A fresh attachment id."""
     return str(uuid.uuid4())
-
-
-async def _history(aggregates: Any, aggregate_id: str) -> list[Any]:
-    """The aggregate's saves (the kit's ``history``, from K2's event records)."""
-    history = getattr(aggregates, "history", None)
-    if history is None:  # the kit before K2's event records: no history kept yet
-        return []
-    commits: list[Any] = await history(aggregate_id)
-    return commits
