@@ -28,6 +28,7 @@ def test_my_profile_preferences_and_disabling_my_own_account(journey: Any, api: 
     ).json() == {
         "task_emails": False,
         "message_emails": True,
+        "daily_digest": False,
     }
 
     journey.click("Disable my account")

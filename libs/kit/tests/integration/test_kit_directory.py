@@ -129,7 +129,7 @@ async def test_directory_follows_identity_events_idempotently_and_out_of_order()
             await check(directory, icb=icb, other_icb=other_icb, pcn=pcn, practice=practice, moving=moving)
 
             applied = await directory.rebuild(endpoints()["CQRS_KAFKA_BOOTSTRAP"], timeout=300)
-            assert applied >= 13
+            assert applied >= 12  # this test published 12; the topic may hold other runs' too
             await check(directory, icb=icb, other_icb=other_icb, pcn=pcn, practice=practice, moving=moving)
     finally:
         await producer.stop()

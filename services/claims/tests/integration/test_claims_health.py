@@ -10,6 +10,11 @@ async def test_claims_is_alive_ready_and_documented() -> None:
         assert (health["status"], health["service"], health["version"]) == ("alive", "claims", "0.1.0")
         ready = await client.get("/api/claims/readyz")
         assert ready.status_code == 200
-        assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "object_store": "ok"}
+        assert ready.json()["checks"] == {
+            "database": "ok",
+            "broker": "ok",
+            "object_store": "ok",
+            "consumer": "ok",
+        }
         assert (await client.get("/api/claims/openapi.json")).json()["info"]["title"] == "CQRS claims"
         assert (await client.get("/api/claims/asyncapi.json")).status_code == 200
