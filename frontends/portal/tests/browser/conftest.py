@@ -13,7 +13,7 @@ import sys
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +42,10 @@ from cqrs_local.config import repo_root
 from cqrs_local.install import chromium_headless_shell
 
 T = TypeVar("T")
+#: The demo's Depot Antipsychotic Injections service (no claim windows: Add+, claimable any day).
+DEPOT = "qs-qrv-depot"
+#: The demo preparer of claims at each demo provider with the depot service.
+PREPARERS = {"E85001": "priya.practice-user", "E85002": "molly.multi-level"}
 DEMO_PASSWORD = "CQRS-demo-2025!"
 DEMO_DOMAIN = "demo.cqrs.local"
 NEW_PASSWORD = "a long portal test passphrase 7"
@@ -71,7 +75,11 @@ def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 SERVICES = ("identity", "participation", "claims", "scanning", "notifications")
 #: Services that consume events: their consumer groups start at the end of the shared topics, so
 #: they see this run's events only (identity's demo data among them), not every earlier run's.
-CONSUMERS = ("notifications", "participation", "claims")
+CONSUMERS = ("notifications", "participation", "claims", "scanning")
+#: Claims as `make run` runs it (the payment simulator answers batches), but with the batch clock off:
+#: after 15:00 its first tick would take the day's run before any claim is approved.
+#: `Stack.send_todays_payment_batch` restarts it with the clock on.
+CLAIMS_ENV = {"CQRS_CLAIMS_PAYMENT_SIMULATOR": "true", "CQRS_CLAIMS_PAYMENT_TICK_SECONDS": "0"}
 
 
 @dataclass
@@ -81,6 +89,7 @@ class Stack:
     ports: dict[str, int]
     settings: dict[str, ServiceSettings]
     logs: Path
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
 
     def url(self, name: str) -> str:
         """Base URL of a part of this run."""
@@ -93,7 +102,18 @@ class Stack:
         )
         process.start(extra_env)
         in_own_loop(process.wait_ready)
+        self.processes[name] = process
         return process
+
+    def send_todays_payment_batch(self) -> None:
+        """Restart claims with its batch clock ticking every second and the batch time at midnight,
+        so today's payment batch goes at once (then the simulator answers it)."""
+        self.processes["claims"].stop()
+        self.start(
+            "claims",
+            CLAIMS_ENV
+            | {"CQRS_CLAIMS_PAYMENT_TICK_SECONDS": "1", "CQRS_CLAIMS_PAYMENT_BATCH_TIME": "00:00:00"},
+        )
 
 
 async def _skip_all_history(group: str) -> None:
@@ -160,13 +180,24 @@ def participation_url(stack: Stack, identity_url: str, notifications_url: str) -
 
 
 @pytest.fixture(scope="session")
-def claims_url(stack: Stack, participation_url: str) -> Iterator[str]:
-    """Claims as its own process, its catalogue fed by participation's events of this run."""
-    process = stack.start("claims")
+def scanning_url(stack: Stack, identity_url: str) -> Iterator[str]:
+    """Scanning (clamd and the content checks) as its own process, scanning this run's uploads."""
+    process = stack.start("scanning")
+    try:
+        yield stack.url("scanning")
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def claims_url(stack: Stack, participation_url: str, scanning_url: str) -> Iterator[str]:
+    """Claims as its own process, its catalogue fed by participation's events of this run; its
+    attachments are scanned by this run's scanning."""
+    stack.start("claims", CLAIMS_ENV)
     try:
         yield stack.url("claims")
     finally:
-        process.stop()
+        stack.processes["claims"].stop()
 
 
 @pytest.fixture(scope="session")
@@ -419,6 +450,56 @@ class Api:
         )
         assert response.status_code < 300, response.text
         return response.json()
+
+    def claims(self, method: str, path: str, headers: dict[str, str], body: Any = None, **params: Any) -> Any:
+        """One call to claims through the test gateway."""
+        return self.through_gateway(method, f"/api/claims{path}", headers, body, params or None)
+
+    def accept_depot(self, provider: str = "E85001") -> None:
+        """The demo's depot offer to E85001 accepted by its Service Manager (once per run), and the
+        service claimable there (claims has caught up with participation)."""
+        sam = self.headers(demo("sam.service-manager"))
+        if provider == "E85001":
+            offers = self.through_gateway("GET", "/api/participation/my-services", sam, params={"limit": 100})
+            depot = next(
+                o
+                for o in offers["items"]
+                if o["quality_service_id"] == DEPOT and o["provider_organisation_id"] == provider
+            )
+            if depot["status"] == "Offered":
+                self.through_gateway("POST", f"/api/participation/offers/{depot['offer_id']}/accept", sam)
+        preparer = self.headers(demo(PREPARERS[provider]))
+
+        def claimable() -> bool:
+            found = self.claims("GET", "/claims/availability", preparer, provider_organisation_id=provider)
+            return any(s["quality_service_id"] == DEPOT and s["claimable"] for s in found["services"])
+
+        self.eventually(claimable)
+
+    def depot_claim(self, provider: str, units: int, *, submit: bool = True) -> str:
+        """A depot claim of some units made through the public API by the provider's demo preparer
+        (submitted unless told not to); its Claim ID."""
+        self.accept_depot(provider)
+        headers = self.headers(demo(PREPARERS[provider]))
+        made = self.claims(
+            "POST", "/claims", headers, {"provider_organisation_id": provider, "quality_service_id": DEPOT}
+        )
+        claim_id = str(made["claim_id"])
+        self.claims("POST", f"/claims/{claim_id}/services", headers, {"quality_service_id": None})
+        self.claims(
+            "POST",
+            f"/claims/{claim_id}/components",
+            headers,
+            {"quality_service_id": None, "component_id": None},
+        )
+        line = {
+            "component_id": "depot-injection",
+            "units": units,
+            "answers": [{"question_id": "qualified-staff", "yes": True}],
+        }
+        if submit:
+            self.claims("POST", f"/claims/{claim_id}/submit", headers, {"lines": [line]})
+        return claim_id
 
     def eventually(self, check: Callable[[], bool]) -> None:
         """Wait (up to a minute) until another service has caught up with an event."""

@@ -139,6 +139,7 @@ USERS = [
     _u("tom.tier1", "Tom", "Turner", {"QRV": ["Local Approver Tier 1"]}),
     _u("tess.tier2", "Tess", "Taylor", {"QRV": ["Local Approver Tier 2"]}),
     _u("felix.local-finance", "Felix", "Ford", {"QRV": ["Local Finance"]}),
+    _u("dina.dual-approver", "Dina", "Dixon", {"QRV": ["Local Approver Tier 1", "Local Approver Tier 2"]}),
     _u(
         "sam.service-manager",
         "Sam",

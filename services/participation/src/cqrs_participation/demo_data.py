@@ -268,5 +268,6 @@ DEMO_OFFERS = [  # provider, service id suffix, what happens after the offer
     ("E85001", "ear-irrigation", "accepted"),
     ("E85006", "ear-irrigation", "cancelled"),
     ("E85001", "depot", "offered"),
+    ("E85002", "depot", "accepted"),  # so the multi-level users at E85002 can claim today
 ]
 """Offers North West London (QRV) made in the demo, in every status."""

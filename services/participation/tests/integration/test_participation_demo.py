@@ -35,7 +35,7 @@ async def test_demo_loads_once(infra: dict[str, str]) -> None:
         "Patient Experience",
         "Additional Services",
     }
-    assert len(offers) == 7
+    assert len(offers) == 8
     assert {(o["status"], o.get("ended_by")) for o in offers} == {
         ("Offered", None),
         ("Approved", None),

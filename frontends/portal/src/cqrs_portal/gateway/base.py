@@ -97,10 +97,13 @@ class GatewayBase:
         json: Any = None,
         params: Any = None,
         headers: dict[str, str] | None = None,
+        files: Any = None,
     ) -> httpx.Response:
         headers = ({"Authorization": f"Bearer {token}"} if token else {}) | (headers or {})
         try:
-            return await self._http.request(method, path, json=json, params=params, headers=headers)
+            return await self._http.request(
+                method, path, json=json, params=params, headers=headers, files=files
+            )
         except httpx.HTTPError as exc:
             raise ApiProblem(
                 503, "Service unavailable", "CQRS could not be reached; try again later."
@@ -115,10 +118,14 @@ class GatewayBase:
         json: Any = None,
         params: Any = None,
         headers: dict[str, str] | None = None,
+        files: Any = None,
     ) -> httpx.Response:
-        """One call as the user; a refused call raises ApiProblem, an expired login NotLoggedIn."""
+        """One call as the user (``files``: a multipart upload); a refused call raises ApiProblem,
+        an expired login NotLoggedIn."""
         token = creds.access_token if creds else None
-        response = await self._send(method, path, token, json=json, params=params, headers=headers)
+        response = await self._send(
+            method, path, token, json=json, params=params, headers=headers, files=files
+        )
         if response.status_code == 401 and creds is not None:
             if not creds.refresh_token:
                 raise NotLoggedIn
@@ -129,7 +136,7 @@ class GatewayBase:
                 raise NotLoggedIn
             creds.keep_tokens(refreshed.json())
             response = await self._send(
-                method, path, creds.access_token, json=json, params=params, headers=headers
+                method, path, creds.access_token, json=json, params=params, headers=headers, files=files
             )
             if response.status_code == 401:
                 raise NotLoggedIn

@@ -1,12 +1,14 @@
-"""Calls to claims: claim windows, building a claim, Submit, the review queues."""
+"""Calls to claims: claim windows, building a claim, attachments, Submit, review and payment batches."""
 
 from __future__ import annotations
+
+import httpx
 
 from cqrs_portal.gateway.base import CLAIMS, Credentials, GatewayBase, Json
 
 
 class ClaimsCalls(GatewayBase):
-    """Calls to claims: claim windows, building a claim, Submit, the review queues."""
+    """Calls to claims: claim windows, building a claim, attachments, Submit, review and payment batches."""
 
     # --- claims: claim windows, building a claim, Submit, the review queues ------------------------
 
@@ -87,12 +89,86 @@ class ClaimsCalls(GatewayBase):
         """Delete a Draft claim."""
         await self.call(creds, "DELETE", f"{CLAIMS}/claims/{claim_id}")
 
-    async def review_queue(self, creds: Credentials, commissioner: str, step: str) -> Json:
-        """Claims waiting at one step of the commissioner's flow, oldest first."""
+    async def review_queue(
+        self, creds: Credentials, commissioner: str, step: str, filters: dict[str, str], page: int = 1
+    ) -> Json:
+        """One page of the claims waiting at one step of the commissioner's flow, oldest first,
+        filtered by service, provider, value band and days waiting."""
+        params = {"commissioner_organisation_id": commissioner, "step": step, "page": page, "size": 20}
         body: Json = await self._json(
-            creds,
-            "GET",
-            f"{CLAIMS}/review/queue",
-            params={"commissioner_organisation_id": commissioner, "step": step, "size": 100},
+            creds, "GET", f"{CLAIMS}/review/queue", params=params | {k: v for k, v in filters.items() if v}
         )
         return body
+
+    # --- attachments ----------------------------------------------------------------------------
+
+    async def add_attachment(
+        self, creds: Credentials, claim_id: str, component_id: str, file: tuple[str, bytes, str]
+    ) -> Json:
+        """Add Attachment: one file (name, bytes, declared type) as evidence for a component."""
+        response = await self.call(
+            creds,
+            "POST",
+            f"{CLAIMS}/claims/{claim_id}/components/{component_id}/attachments",
+            files={"file": file},
+        )
+        body: Json = response.json()
+        return body
+
+    async def attachment_file(self, creds: Credentials, claim_id: str, attachment_id: str) -> httpx.Response:
+        """Download: a file scanned clean (claims refuses any other)."""
+        return await self.call(creds, "GET", f"{CLAIMS}/claims/{claim_id}/attachments/{attachment_id}/file")
+
+    async def delete_attachment(self, creds: Credentials, claim_id: str, attachment_id: str) -> None:
+        """Delete a file while the claim is a Draft or Returned."""
+        await self.call(creds, "DELETE", f"{CLAIMS}/claims/{claim_id}/attachments/{attachment_id}")
+
+    # --- review -----------------------------------------------------------------------------------
+
+    async def review_claim(self, creds: Credentials, claim_id: str) -> Json:
+        """A claim under review: lines, totals, attachments, its step and sign-offs."""
+        body: Json = await self._json(creds, "GET", f"{CLAIMS}/review/claims/{claim_id}")
+        return body
+
+    async def review_flow(self, creds: Credentials, commissioner: str) -> Json:
+        """The commissioner's review flow: its steps, the role of each, which may return claims."""
+        body: Json = await self._json(creds, "GET", f"{CLAIMS}/review/flows/{commissioner}")
+        return body
+
+    async def claim_history(self, creds: Credentials, claim_id: str) -> list[Json]:
+        """Every event of the claim and its attachments: what, who and when."""
+        found: list[Json] = await self._json(creds, "GET", f"{CLAIMS}/claims/{claim_id}/history")
+        return found
+
+    async def decide_claim(
+        self, creds: Credentials, claim_id: str, decision: str, reason: str | None
+    ) -> Json:
+        """Approve, Reject (with a reason) or Return to the provider (with a reason)."""
+        body: Json = await self._json(
+            creds,
+            "POST",
+            f"{CLAIMS}/review/claims/{claim_id}/{decision}",
+            json={} if decision == "approve" else {"reason": reason},
+        )
+        return body
+
+    # --- payment batches --------------------------------------------------------------------------
+
+    async def payment_batches(
+        self, creds: Credentials, commissioner: str, status: str, page: int = 1
+    ) -> Json:
+        """One page of the commissioner's payment batches, newest first."""
+        params: Json = {"commissioner_organisation_id": commissioner, "page": page, "size": 20}
+        if status:
+            params["status"] = status
+        body: Json = await self._json(creds, "GET", f"{CLAIMS}/payment-batches", params=params)
+        return body
+
+    async def payment_batch(self, creds: Credentials, batch_id: str) -> Json:
+        """One payment batch: its claims, items, sends and answers."""
+        body: Json = await self._json(creds, "GET", f"{CLAIMS}/payment-batches/{batch_id}")
+        return body
+
+    async def payment_batch_csv(self, creds: Credentials, batch_id: str) -> httpx.Response:
+        """The batch as CSV (its Content-Disposition names the file)."""
+        return await self.call(creds, "GET", f"{CLAIMS}/payment-batches/{batch_id}/csv")

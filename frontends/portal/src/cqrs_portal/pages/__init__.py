@@ -16,9 +16,11 @@ from cqrs_portal.pages import (
     offers_create,
     participation,
     password_reset,
+    payments,
     pending,
     profile,
     reports,
+    review,
     users,
 )
 
@@ -38,5 +40,7 @@ ROUTERS = [
     offers_create.router,
     my_services.router,
     offered.router,
+    payments.router,  # before claims' /claims/{claim_id}
+    review.router,
     claims.router,
 ]

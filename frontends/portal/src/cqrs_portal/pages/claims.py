@@ -1,6 +1,8 @@
 """Claims (CQRS Local): the provider's claims page with +New Claim or the reason it is missing, the
 claim with its services, components and claim panes (Add All, Add+, Remove All, Delete, units with
-line totals, supplementary questions), Submit and its confirmation; the review queues."""
+line totals, supplementary questions, attachments with their scan status, Download and Delete),
+Submit and its confirmation; a User (multi-level) sends it for approval and an Approver (multi-level)
+submits it on. The review queues are in pages/review.py, payment batches in pages/payments.py."""
 
 from __future__ import annotations
 
@@ -8,9 +10,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from cqrs_portal.gateway import ApiProblem
 from cqrs_portal.web import CLAIM_PREPARERS, GatewayDep, User, UserDep, redirect, render
+
+#: Who may submit a claim a User (multi-level) sent for approval.
+PROVIDER_APPROVERS = {"Local Approver (multi-level)"}
+#: Who sees a commissioner's payment batches (as claims decides).
+PAYMENT_VIEWERS = {"Local Finance", "Local Approver Tier 2", "Commissioning Management", "Finance View"}
+#: Claim statuses whose claim pane can still be changed.
+EDITABLE = {"Draft", "Returned"}
 
 router = APIRouter(prefix="/claims")
 HOME = {"text": "Home", "href": "/"}
@@ -50,6 +60,7 @@ async def claims_page(request: Request, user: UserDep, gateway: GatewayDep) -> R
         for role, step in STEPS.items()
         for org in user.organisations_with({role})
     ]
+    context["payments"] = bool(user.organisations_with(PAYMENT_VIEWERS))
     return render(request, "claims.jinja", context)
 
 
@@ -76,26 +87,6 @@ async def new_claim(request: Request, user: UserDep, gateway: GatewayDep) -> Res
     service = str((await request.form()).get("service") or "") or None
     made = await gateway.new_claim(user.session, provider, service)
     return redirect(f"/claims/{made['claim_id']}")
-
-
-@router.get("/review/{organisation}/{step}")
-async def review_queue(
-    request: Request, organisation: str, step: str, user: UserDep, gateway: GatewayDep
-) -> Response:
-    """Claims waiting at one review step of a commissioner, oldest first."""
-    found = await gateway.review_queue(user.session, organisation, step)
-    return render(
-        request,
-        "claims_queue.jinja",
-        {
-            "title": f"{step} review queue",
-            "step": step,
-            "organisation": organisation,
-            "items": found["items"],
-            "column": "nhsuk-grid-column-full",
-            "breadcrumbs": [HOME, CLAIMS, {"text": f"{step} review", "href": request.url.path}],
-        },
-    )
 
 
 def _number(raw: str) -> int | float | str:
@@ -133,7 +124,9 @@ async def _claim_page(
     request: Request, user: User, gateway: GatewayDep, claim_id: str, errors: list[dict[str, str]]
 ) -> Response:
     claim = await gateway.claim(user.session, claim_id)
-    panes = await gateway.claim_panes(user.session, claim_id) if claim["status"] == "Draft" else []
+    editable = claim["status"] in EDITABLE
+    panes = await gateway.claim_panes(user.session, claim_id) if editable else []
+    approver = claim["provider_organisation_id"] in user.organisations_with(PROVIDER_APPROVERS)
     return render(
         request,
         "claim.jinja",
@@ -141,6 +134,8 @@ async def _claim_page(
             "title": f"Claim {claim_id}",
             "claim": claim,
             "panes": panes,
+            "editable": editable,
+            "approves": approver and claim["status"] == "Awaiting Provider Approval",
             "errors": errors,
             "column": "nhsuk-grid-column-full",
             "breadcrumbs": [HOME, CLAIMS, {"text": f"Claim {claim_id}", "href": request.url.path}],
@@ -157,12 +152,15 @@ async def claim_page(request: Request, claim_id: str, user: UserDep, gateway: Ga
 
 @router.post("/{claim_id}")
 async def claim_action(request: Request, claim_id: str, user: UserDep, gateway: GatewayDep) -> Response:
-    """One button of the claim page: Add All, Add, Add+, Remove All, Delete, Save, Submit."""
+    """One button of the claim page: Add All, Add, Add+, Remove All, Delete, Save, Submit, Add
+    Attachment and an attachment's Delete."""
     form = await request.form()
     action, _, rest = str(form.get("action") or "").partition(":")
     service, _, component = rest.partition(":")
     target = component or service or None
     try:
+        if action in {"attach", "delete-attachment"}:
+            return await _attachment_action(request, user, gateway, claim_id, action, rest, form)
         if action == "add-services":
             await gateway.add_services(user.session, claim_id, target)
         elif action == "add-components":
@@ -177,10 +175,15 @@ async def claim_action(request: Request, claim_id: str, user: UserDep, gateway: 
                 user.session.say("Your claim has been saved")
             else:
                 done = await gateway.submit_claim(user.session, claim_id, lines)
+                sent = done["status"] == "Awaiting Provider Approval"
                 return render(
                     request,
                     "claim_submitted.jinja",
-                    {"title": "Claim submitted", "claim": done, "breadcrumbs": [HOME, CLAIMS]},
+                    {
+                        "title": "Claim sent for approval" if sent else "Claim submitted",
+                        "claim": done,
+                        "breadcrumbs": [HOME, CLAIMS],
+                    },
                 )
         elif action == "delete-claim":
             await gateway.delete_claim(user.session, claim_id)
@@ -192,3 +195,43 @@ async def claim_action(request: Request, claim_id: str, user: UserDep, gateway: 
         ]
         return await _claim_page(request, user, gateway, claim_id, errors)
     return redirect(f"/claims/{claim_id}#claim-pane")
+
+
+async def _attachment_action(
+    request: Request, user: User, gateway: GatewayDep, claim_id: str, action: str, target: str, form: Any
+) -> Response:
+    """Add Attachment (the file chosen beside a component) or Delete one attachment."""
+    if action == "delete-attachment":
+        await gateway.delete_attachment(user.session, claim_id, target)
+        user.session.say("The attachment has been deleted")
+        return redirect(f"/claims/{claim_id}#claim-pane")
+    field = f"file-{target}"
+    upload = form.get(field)
+    if not isinstance(upload, StarletteUpload) or not upload.filename:
+        errors = [{"text": "Choose a file to attach", "href": f"#{field}"}]
+        return await _claim_page(request, user, gateway, claim_id, errors)
+    content = await upload.read()
+    media_type = upload.content_type or "application/octet-stream"
+    try:
+        await gateway.add_attachment(user.session, claim_id, target, (upload.filename, content, media_type))
+    except ApiProblem as problem:
+        errors = [{"text": e.message, "href": f"#{field}"} for e in problem.errors] or [
+            {"text": problem.detail, "href": f"#{field}"}
+        ]
+        return await _claim_page(request, user, gateway, claim_id, errors)
+    user.session.say(f"{upload.filename} has been uploaded: it is Pending System Review until scanned")
+    return redirect(f"/claims/{claim_id}#attachments-{target}")
+
+
+@router.get("/{claim_id}/attachments/{attachment_id}")
+async def download(claim_id: str, attachment_id: str, user: UserDep, gateway: GatewayDep) -> Response:
+    """Download a file scanned clean (claims refuses any other)."""
+    found = await gateway.attachment_file(user.session, claim_id, attachment_id)
+    return Response(
+        found.content,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": found.headers.get("content-disposition", "attachment"),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
