@@ -490,7 +490,7 @@ class Api:
             "POST",
             f"/claims/{claim_id}/components",
             headers,
-            {"quality_service_id": None, "component_id": None},
+            {"quality_service_id": DEPOT, "component_id": "depot-injection"},  # Add+ (no windows)
         )
         line = {
             "component_id": "depot-injection",
@@ -501,13 +501,13 @@ class Api:
             self.claims("POST", f"/claims/{claim_id}/submit", headers, {"lines": [line]})
         return claim_id
 
-    def eventually(self, check: Callable[[], bool]) -> None:
-        """Wait (up to a minute) until another service has caught up with an event."""
+    def eventually(self, check: Callable[[], bool], timeout: float = 60) -> None:
+        """Wait (up to a minute unless told) until another service has caught up with an event."""
 
         async def polled() -> bool:
             return await asyncio.to_thread(check)
 
-        in_own_loop(lambda: eventually(polled, timeout=60))
+        in_own_loop(lambda: eventually(polled, timeout=timeout))
 
     def message_centre_item(self, headers: dict[str, str], kind: str, title: str) -> dict[str, Any]:
         """Wait until a task or message whose title contains some words reaches a person's Message

@@ -28,7 +28,10 @@ def _log_out(journey: Any) -> None:
 
 
 def _open_queue(journey: Any, step: str) -> None:
-    journey.click("Claims")
+    """The Claims page (from the header), then the step's queue."""
+    with journey.page.expect_navigation():
+        journey.page.get_by_role("link", name="Claims", exact=True).first.click()
+    journey.check()
     journey.click(f"{step} review queue (QRV)")
 
 
@@ -82,7 +85,8 @@ def test_review_through_tiers_with_segregation_return_and_reject(
     refusal = page.locator(".nhsuk-error-summary")
     expect(refusal).to_contain_text("Segregation of duties")
     expect(refusal.get_by_role("link")).to_have_attribute("href", "#decision")
-    expect(main.locator(".nhsuk-warning-callout")).to_contain_text("someone else must sign off this one")
+    expect(main).to_contain_text("This decision was refused")
+    expect(main).to_contain_text("someone else must sign off this one")
     journey.screenshot("segregation-of-duties")
     _log_out(journey)
 
@@ -148,7 +152,7 @@ def test_payment_batches_list_one_batch_and_its_csv(
         found = api.claims("GET", "/payment-batches", felix, commissioner_organisation_id="QRV")
         return any(b["status"] == "Answered" and claim_id in b["claim_ids"] for b in found["items"])
 
-    api.eventually(answered)
+    api.eventually(answered, timeout=180)  # claims restarts and rejoins its consumer group first
     journey.log_in(FELIX)
     journey.click("Claims")
     journey.click("Payment batches")
