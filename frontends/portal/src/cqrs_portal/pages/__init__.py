@@ -8,10 +8,12 @@ from cqrs_portal.pages import (
     auth,
     claims,
     clusters,
+    declarations,
     home,
     invite,
     message_centre,
     my_services,
+    network,
     offered,
     offers_create,
     participation,
@@ -19,6 +21,7 @@ from cqrs_portal.pages import (
     pending,
     profile,
     reports,
+    requests,
     users,
 )
 
@@ -39,4 +42,7 @@ ROUTERS = [
     my_services.router,
     offered.router,
     claims.router,
+    declarations.router,
+    network.router,
+    requests.router,
 ]
