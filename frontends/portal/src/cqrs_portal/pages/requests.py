@@ -145,9 +145,7 @@ async def _reissue_form(
             "offer": offer,
             "values": values,
             "date_fields": DATE_FIELDS,
-            "back": {
-                "href": f"/participation/offered-services/{offer['quality_service_id']}?status={offer['status']}"
-            },
+            "back": {"href": f"{OFFERED}/{offer['quality_service_id']}?status={offer['status']}"},
             "field_errors": errors,
             "errors": error_list(errors),
         },
