@@ -69,6 +69,15 @@ def _acts_on(user: User, action: str) -> set[str]:
     return found
 
 
+def _action_for(user: User, status: str) -> str | None:
+    """The button one declaration's page offers the user in its status, if any."""
+    if status == AWAITING_PROVIDER and "declare" in actions_of(user):
+        return "declare"
+    if status in _acts_on(user, "approve"):
+        return "approve"
+    return None
+
+
 def pounds(pence: int) -> str:
     """Pence as £1,234.56."""
     return f"£{pence // 100:,}.{pence % 100:02d}"
@@ -249,6 +258,7 @@ async def declaration(request: Request, declaration_id: str, user: UserDep, gate
             "title": f"{found['quality_service_id']}: {found['provider_organisation_id']}",
             "d": found,
             "breakdown": figures,
+            "action": _action_for(user, found["status"]),
             "colours": COLOURS,
             "pounds": pounds,
             "points": points,
