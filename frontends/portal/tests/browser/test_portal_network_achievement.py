@@ -15,6 +15,8 @@ NINA = "nina.nominated@demo.cqrs.local"  # PCN Organisation and Declaration Mana
 AARON = "aaron.approver@demo.cqrs.local"
 NCD = "qs-ncd-2026"
 YEAR = "2026/27"
+#: U10001's practices on the demo's achievement dates (E85004 moved to U10002 in April 2024).
+MEMBERS = ("E85001", "E85002", "E85003", "E85005", "E85006", "E85007")
 
 
 def _network(journey: Any) -> None:
@@ -48,11 +50,12 @@ def test_network_achievement_chart_and_the_pcns_declaration(
     expect(page.get_by_label("Primary Care Network")).to_have_value("U10001")
     chart = page.get_by_role("img", name=re.compile("Points by practice"))
     expect(chart).to_be_visible()
-    expect(chart.locator("rect")).to_have_count(7)
+    expect(chart.locator("rect")).to_have_count(len(MEMBERS))
     table = main.get_by_role("table").filter(has_text="Achievement by practice")
-    expect(table.get_by_role("row")).to_have_count(8)  # the header and seven practices
-    for practice in ("E85001", "E85007"):
+    expect(table.get_by_role("row")).to_have_count(1 + len(MEMBERS))  # the header and each practice
+    for practice in MEMBERS:
         expect(table).to_contain_text(practice)
+    expect(table).not_to_contain_text("E85004")
     expect(table).not_to_contain_text("E85008")
     dates = page.get_by_label("Latest achievement date")
     latest = dates.input_value()
@@ -98,7 +101,7 @@ def test_network_achievement_without_javascript(
         page.get_by_label("Service", exact=True).select_option(NCD)
         page.get_by_role("button", name="Show achievement").click()
         chart = page.get_by_role("img", name=re.compile("Points by practice"))
-        expect(chart.locator("rect")).to_have_count(7)
+        expect(chart.locator("rect")).to_have_count(len(MEMBERS))
         Path(output_path).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{output_path}/network-achievement-without-javascript.png", full_page=True)
     finally:

@@ -37,8 +37,14 @@ def test_request_a_service_and_reissue_an_offer(journey: Any, api: Any, particip
     expect(page.get_by_role("heading", level=1)).to_have_text("Request a Service")
     journey.click("Send request")
     expect(page.locator(".nhsuk-error-summary a[href='#quality_service_id']")).to_have_text(
-        "Select the Quality Service you wish to request"
+        "Select the Quality Service you wish to request, or enter its ID"
     )
+    page.get_by_label("Or enter the Quality Service ID of another service").fill("qs-qrv-no-such-service")
+    journey.click("Send request")
+    expect(page.locator(".nhsuk-error-summary a[href='#other_service']")).to_contain_text(
+        "no published quality service qs-qrv-no-such-service"
+    )
+    page.get_by_label("Or enter the Quality Service ID of another service").fill("")
     main.get_by_role("radio", name=re.compile(f"^{CARE}")).check()
     page.get_by_label("Note for the Commissioning Organisation (optional)").fill(
         "We now have a care co-ordinator in post."

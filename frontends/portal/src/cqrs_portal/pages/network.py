@@ -69,16 +69,24 @@ async def pcns_of(user: User, gateway: Gateway) -> list[str]:
 
 
 async def services_of(user: User, gateway: Gateway, year: str) -> list[dict[str, str]]:
-    """Published national services of the year with indicators (those with achievement)."""
+    """The year's services with achievement: published national services with indicators the user
+    sees in participation's catalogue (commissioners), and the services of the declarations the
+    user may see (practices and PCNs, whom the catalogue does not list)."""
+    found: dict[str, str] = {}
     try:
-        found = (await gateway.quality_services(user.session, financial_year=year))["items"]
+        for s in (await gateway.quality_services(user.session, financial_year=year))["items"]:
+            if s.get("published") and s["published"][-1].get("domains"):
+                found[s["quality_service_id"]] = s["service_name"] or s["quality_service_id"]
     except ApiProblem:
-        return []
-    return [
-        {"value": s["quality_service_id"], "text": s["service_name"] or s["quality_service_id"]}
-        for s in found
-        if s.get("published") and s["published"][-1].get("domains")
-    ]
+        pass
+    try:
+        page = await gateway.declarations(user.session, status=None, quality_service_id=None)
+    except ApiProblem:
+        page = {"items": []}
+    for d in page["items"]:
+        if d["financial_year"] == year:
+            found.setdefault(d["quality_service_id"], d["quality_service_id"])
+    return [{"value": k, "text": v} for k, v in sorted(found.items(), key=lambda kv: kv[1])]
 
 
 @router.get("")

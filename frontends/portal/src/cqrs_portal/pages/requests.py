@@ -31,8 +31,24 @@ def _known(problem: ApiProblem, fields: set[str], default: str) -> dict[str, str
 
 
 async def _services(user: User, gateway: Gateway) -> list[dict[str, Any]]:
-    found = (await gateway.quality_services(user.session, financial_year=current_year()))["items"]
-    return [s for s in found if s.get("published_version")]
+    """Services to choose from: participation lists its catalogue to commissioners only, so a
+    provider chooses from the services offered to them before and no longer live (Rejected or
+    Cancelled), or types a Quality Service ID."""
+    found = (await gateway.my_services(user.session, current_year(), None))["items"]
+    live = {o["quality_service_id"] for o in found if o["status"] in {"Offered", "Approved"}}
+    chosen: dict[str, dict[str, Any]] = {}
+    for o in found:
+        if o["quality_service_id"] not in live:
+            chosen.setdefault(
+                o["quality_service_id"],
+                {
+                    "quality_service_id": o["quality_service_id"],
+                    "service_name": o["service_name"],
+                    "about": f"{o['payment_type']}, {o['financial_year']}, {o['status'].lower()} "
+                    f"offer from {o['commissioner_organisation_id']}",
+                },
+            )
+    return list(chosen.values())
 
 
 async def _request_form(
@@ -50,9 +66,7 @@ async def _request_form(
                 {
                     "value": s["quality_service_id"],
                     "text": s["service_name"],
-                    "hint": {
-                        "text": f"{s['payment_type']}, {s['financial_year']}, commissioned by {s['owner']}"
-                    },
+                    "hint": {"text": s["about"]},
                     "checked": s["quality_service_id"] == values.get("quality_service_id"),
                 }
                 for s in services
@@ -77,9 +91,10 @@ async def request_page(request: Request, user: UserDep, gateway: GatewayDep) -> 
 async def send_request(request: Request, user: UserDep, gateway: GatewayDep) -> Response:
     """Send the request to the service's Commissioning Organisation."""
     form = await request.form()
-    values = {
-        k: str(form.get(k) or "").strip() for k in ("provider_organisation_id", "quality_service_id", "note")
-    }
+    fields = ("provider_organisation_id", "quality_service_id", "other_service", "note")
+    values = {k: str(form.get(k) or "").strip() for k in fields}
+    if not values["quality_service_id"] and values["other_service"]:
+        values["quality_service_id"] = values["other_service"]
     providers = user.organisations_with(SERVICE_MANAGERS)
     if len(providers) == 1 and not values["provider_organisation_id"]:
         values["provider_organisation_id"] = providers[0]
@@ -87,7 +102,7 @@ async def send_request(request: Request, user: UserDep, gateway: GatewayDep) -> 
     if values["provider_organisation_id"] not in providers:
         errors["provider_organisation_id"] = "Select the Service Provider the service is for"
     if not values["quality_service_id"]:
-        errors["quality_service_id"] = "Select the Quality Service you wish to request"
+        errors["quality_service_id"] = "Select the Quality Service you wish to request, or enter its ID"
     if len(values["note"]) > 1000:
         errors["note"] = "The note must be 1000 characters or fewer"
     if not errors:
@@ -104,6 +119,8 @@ async def send_request(request: Request, user: UserDep, gateway: GatewayDep) -> 
             errors = _known(
                 problem, {"provider_organisation_id", "quality_service_id", "note"}, "quality_service_id"
             )
+            if values["other_service"] and "quality_service_id" in errors:
+                errors["other_service"] = errors.pop("quality_service_id")
         else:
             user.session.say(
                 f"Your request for {sent['service_name']} has been sent to "
