@@ -28,6 +28,22 @@ def test_claims_demo_extractions_fit_participations_demo_qof(today: dt.date) -> 
         assert extraction.financial_year == qof.financial_year
 
 
+@pytest.mark.parametrize("today", [dt.date(2026, 11, 26), dt.date(2026, 4, 1)])
+def test_claims_demo_network_contract_des_fits_participations_and_is_declared_by_pcns(today: dt.date) -> None:
+    ncd = national(financial_year_of(today))[claims_demo.ncd_service_id(today)]
+    published = {i.indicator_id: i for d in ncd.domains for i in d.indicators}
+    assert {p.indicator_id for p in claims_demo.NCD_PROFILES} == set(published)
+    settings = claims_demo.ncd_settings(today)
+    assert set(settings.national_prevalence) == {c for c, i in published.items() if i.prevalence_adjusted}
+    assert settings.declaration_level == "pcn"
+    sent = [
+        e
+        for e in claims_demo.demo_extractions(today)
+        if e.quality_service_id == claims_demo.ncd_service_id(today)
+    ]
+    assert len(sent) == len(claims_demo.achievement_dates(today)) * len(claims_demo.DEMO_PRACTICES)
+
+
 def test_claims_demo_practices_are_identitys_north_west_london_practices() -> None:
     practices = {
         o.ods_code for o in organisations() if o.parent == "QRV" and o.kind is OrganisationKind.PRACTICE

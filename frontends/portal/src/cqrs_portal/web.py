@@ -29,6 +29,17 @@ COMMISSIONERS = {"Commissioning Management"}
 SERVICE_MANAGERS = {"Service Management"}
 CLAIM_PREPARERS = {"Local User (single-level)", "Local User (multi-level)", "Local Approver (multi-level)"}
 CLAIM_REVIEWERS = {"Local Approver Tier 1", "Local Approver Tier 2", "Local Finance"}
+ACHIEVEMENT_ROLES = {
+    "Declaration Management",
+    "Approval Management",
+    "Finance Management",
+    "Finance View",
+    "Achievement Entry",
+    "PCN Organisation",
+    "View",
+    "Supervisor",
+    "Commissioning Management",
+}
 
 
 #: The NHS.UK components pages use, called as nhsukButton(...), nhsukTable(...) and so on.
@@ -160,6 +171,11 @@ class User:
     def claims(self) -> bool:
         """Whether the Claims page (and its review queues) is for this user."""
         return bool(self.organisations_with(CLAIM_PREPARERS | CLAIM_REVIEWERS))
+
+    @property
+    def achievement(self) -> bool:
+        """Whether the Achievement and Data submission tabs are for this user."""
+        return bool(self.organisations_with(ACHIEVEMENT_ROLES))
 
     @property
     def administers_organisations(self) -> bool:

@@ -201,6 +201,16 @@ def claims_url(stack: Stack, participation_url: str, scanning_url: str) -> Itera
 
 
 @pytest.fixture(scope="session")
+def achievement_demo(stack: Stack, claims_url: str) -> str:
+    """`make run`'s demo achievement loaded into this run's claims (payment settings of the demo
+    QOF and Network Contract DES, extractions sent on Kafka as a GP system would): claims opens
+    the declarations. Its address."""
+    env = {**os.environ, **settings_env(stack.settings["claims"])}
+    subprocess.run([sys.executable, "-m", "cqrs_claims.achievement.demo"], env=env, check=True, timeout=300)
+    return claims_url
+
+
+@pytest.fixture(scope="session")
 def gateway_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The launcher's nginx configuration, pointed at this run's services and portal."""
     home = tmp_path_factory.mktemp("nginx")

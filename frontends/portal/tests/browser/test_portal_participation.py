@@ -155,7 +155,7 @@ def test_create_offer_answer_it_and_end_offers(journey: Any, api: Any, participa
 
     # Drill into the provider: every service offered to it
     with page.expect_navigation():
-        main.get_by_role("row").filter(has_text="E85001").get_by_role("link").click()
+        main.get_by_role("row").filter(has_text="E85001").get_by_role("link").first.click()
     journey.check()
     expect(page.get_by_role("heading", level=1)).to_contain_text("E85001")
     expect(main.get_by_role("row").filter(has_text="Quality and Outcomes Framework")).to_contain_text(

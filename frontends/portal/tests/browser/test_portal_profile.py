@@ -31,6 +31,22 @@ def test_my_profile_preferences_and_disabling_my_own_account(journey: Any, api: 
         "daily_digest": False,
     }
 
+    # Notification preferences: the daily digest instead of an email per task or message
+    journey.click("Change notification preferences")
+    expect(page.get_by_role("radio", name="Immediately")).to_be_checked()
+    page.get_by_role("radio", name="Daily digest").check()
+    journey.click("Save preferences")
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("How often: Daily digest")
+    assert api.http.get(
+        "/users/me/notification-preferences", headers=api.headers(me["email"], me["password"])
+    ).json() == {"task_emails": False, "message_emails": True, "daily_digest": True}
+    journey.click("Change notification preferences")
+    expect(page.get_by_role("radio", name="Daily digest")).to_be_checked()
+    expect(page.get_by_label("Email me when I have a new task")).not_to_be_checked()
+    journey.screenshot("notification-preferences")
+    journey.click("Save preferences")  # saving again keeps the digest (the form sends it back)
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("How often: Daily digest")
+
     journey.click("Disable my account")
     journey.click("Confirm")
     expect(page.locator(".nhsuk-error-summary a[href='#reason']")).to_have_text(

@@ -9,10 +9,12 @@ from typing import Any
 
 from cqrs_claims.achievement.demo import (
     DEMO_PRACTICES,
+    NCD_PROFILES,
     QOF_PROFILES,
     demo_service_id,
     financial_year_of,
     load_demo,
+    ncd_service_id,
 )
 from cqrs_contracts.envelope import Envelope
 from cqrs_contracts.events import AchievementExtracted, QualityServicePublished
@@ -22,15 +24,17 @@ from cqrs_kit.testing import bearer, grant, organisation, pcn_link, seed_directo
 from .achievement_stack import API, Claims, claims_app
 
 TODAY = dt.date(2026, 11, 26)
+SENT = 2 * 2 * len(DEMO_PRACTICES)  # two services, two month ends, every demo practice
 APPROVER = bearer(grant("Approval Management", "QRV"))
 NOMINATED = bearer(grant("PCN Organisation", "U10001"), grant("Declaration Management", "U10001"))
 
 
-def demo_qof() -> QualityServicePublished:
-    """Participation's demo QOF service as claims receives it (NHS England, practice declarations)."""
+def demo_qof(ncd: bool = False) -> QualityServicePublished:
+    """Participation's demo QOF service as claims receives it (NHS England, practice declarations),
+    or its Network Contract DES (declared by PCNs)."""
     year = financial_year_of(TODAY)
     return QualityServicePublished(
-        quality_service_id=demo_service_id(TODAY),
+        quality_service_id=ncd_service_id(TODAY) if ncd else demo_service_id(TODAY),
         service_version=1,
         commissioner_organisation_id="X24",
         national=True,
@@ -55,7 +59,7 @@ def demo_qof() -> QualityServicePublished:
                         maximum_points=10,
                         prevalence_adjusted=p.prevalence is not None,
                     )
-                    for p in QOF_PROFILES
+                    for p in (NCD_PROFILES if ncd else QOF_PROFILES)
                 ],
             )
         ],
@@ -97,7 +101,7 @@ async def declarations(claims: Claims) -> list[dict[str, Any]]:
 async def test_demo_achievement_gives_declarations_and_network_achievement() -> None:
     async with claims_app() as claims:
         await seed_demo_tree(claims)
-        assert await load(claims) == 2 * len(DEMO_PRACTICES)  # September and October month ends
+        assert await load(claims) == SENT  # QOF and the Network Contract DES, September and October
         assert await declarations(claims) == []  # the service has not arrived yet: they wait
         await claims.deliver(demo_qof())
         opened = await declarations(claims)
@@ -124,11 +128,26 @@ async def test_demo_achievement_gives_declarations_and_network_achievement() -> 
         )
 
         versions = {d["declaration_id"]: d["version"] for d in opened}
-        assert await load(claims) == 2 * len(DEMO_PRACTICES)  # make run again
+        assert await load(claims) == SENT  # make run again
         again = await declarations(claims)
         assert {d["declaration_id"]: d["version"] for d in again} == versions
         stored = await claims.runtime.mongo.collection("achievement_extractions").count_documents({})
-        assert stored == 2 * len(DEMO_PRACTICES)
+        assert stored == SENT
+
+
+async def test_the_demo_network_contract_des_is_declared_by_a_pcns_nominated_person() -> None:
+    async with claims_app() as claims:
+        await seed_demo_tree(claims)
+        await load(claims)
+        await claims.deliver(demo_qof(ncd=True))
+        opened = [d for d in await declarations(claims) if d["quality_service_id"] == ncd_service_id(TODAY)]
+        assert sorted(d["provider_organisation_id"] for d in opened) == ["U10001", "U10002"]
+        assert {d["provider_kind"] for d in opened} == {"pcn"}
+        declared = await claims.client.post(
+            f"{API}/declarations/{ncd_service_id(TODAY)}:U10001/declare", headers=NOMINATED
+        )
+        assert declared.status_code == 200, declared.text
+        assert declared.json()["status"] == "Awaiting Commissioning Organisation Approval"
 
 
 async def test_a_commissioners_own_payment_settings_are_kept() -> None:

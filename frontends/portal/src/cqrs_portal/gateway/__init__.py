@@ -6,6 +6,7 @@ Each service's calls live in a module of their own (identity, notifications, par
 
 from __future__ import annotations
 
+from cqrs_portal.gateway.achievement import AchievementCalls
 from cqrs_portal.gateway.base import ApiProblem, Credentials, FieldError, Json, NotLoggedIn
 from cqrs_portal.gateway.claims import ClaimsCalls
 from cqrs_portal.gateway.identity import IdentityCalls
@@ -15,6 +16,6 @@ from cqrs_portal.gateway.participation import ParticipationCalls
 __all__ = ["ApiProblem", "Credentials", "FieldError", "Gateway", "Json", "NotLoggedIn"]
 
 
-class Gateway(IdentityCalls, NotificationCalls, ParticipationCalls, ClaimsCalls):
+class Gateway(IdentityCalls, NotificationCalls, ParticipationCalls, ClaimsCalls, AchievementCalls):
     """Calls the services through the gateway with the user's token, refreshing it once when it
     has expired."""

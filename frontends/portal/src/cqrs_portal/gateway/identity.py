@@ -42,14 +42,14 @@ class IdentityCalls(GatewayBase):
         return body
 
     async def change_preferences(
-        self, creds: Credentials, *, task_emails: bool, message_emails: bool
+        self, creds: Credentials, *, task_emails: bool, message_emails: bool, daily_digest: bool = False
     ) -> Json:
-        """Choose which emails to receive."""
+        """Choose which emails to receive, and whether as they happen or in one daily digest."""
         body: Json = await self._json(
             creds,
             "PUT",
             f"{IDENTITY}/users/me/notification-preferences",
-            json={"task_emails": task_emails, "message_emails": message_emails},
+            json={"task_emails": task_emails, "message_emails": message_emails, "daily_digest": daily_digest},
         )
         return body
 

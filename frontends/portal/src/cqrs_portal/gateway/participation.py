@@ -147,3 +147,32 @@ class ParticipationCalls(GatewayBase):
                 creds, "POST", f"{PARTICIPATION}/offers/{offer_id}/reject", json={"reason": reason}
             )
         return body
+
+    # --- participation: request a service (provider) and reissue (commissioner), CQRS Local ------
+
+    async def request_service(
+        self, creds: Credentials, provider: str, quality_service_id: str, note: str | None
+    ) -> Json:
+        """Ask the service's commissioner to offer it to the provider."""
+        body: Json = await self._json(
+            creds,
+            "POST",
+            f"{PARTICIPATION}/service-requests",
+            json={
+                "provider_organisation_id": provider,
+                "quality_service_id": quality_service_id,
+                "note": note,
+            },
+        )
+        return body
+
+    async def service_requests(self, creds: Credentials, status: str | None) -> Json:
+        """Requests to the commissioners the user acts for, or from the providers they manage."""
+        params = {"limit": "500"} | ({"status": status} if status else {})
+        body: Json = await self._json(creds, "GET", f"{PARTICIPATION}/service-requests", params=params)
+        return body
+
+    async def reissue_offer(self, creds: Credentials, offer_id: str, dates: Json) -> Json:
+        """Offer a Rejected or Cancelled offer again with new dates (it is Offered again)."""
+        body: Json = await self._json(creds, "POST", f"{PARTICIPATION}/offers/{offer_id}/reissue", json=dates)
+        return body

@@ -8,10 +8,12 @@ from cqrs_portal.pages import (
     auth,
     claims,
     clusters,
+    declarations,
     home,
     invite,
     message_centre,
     my_services,
+    network,
     offered,
     offers_create,
     participation,
@@ -20,6 +22,7 @@ from cqrs_portal.pages import (
     pending,
     profile,
     reports,
+    requests,
     review,
     users,
 )
@@ -43,4 +46,7 @@ ROUTERS = [
     payments.router,  # before claims' /claims/{claim_id}
     review.router,
     claims.router,
+    declarations.router,
+    network.router,
+    requests.router,
 ]

@@ -23,6 +23,8 @@ TASK_PAGES = {
     "access-to-review": "/pending-actions",
     "offer-to-answer": "/participation/my-services/{subject_id}",
     "claim-to-review": "/claims/review",
+    "declaration-to-approve": "/achievement/declarations/{subject_id}",
+    "declaration-to-finance-approve": "/achievement/declarations/{subject_id}",
 }
 
 

@@ -49,6 +49,8 @@ def tabs(user: User, current: str) -> list[dict[str, object]]:
         ]
     if user.manages_services:
         found.append({"text": "My Services", "href": "/participation/my-services"})
+    if found:
+        found.append({"text": "Service Requests", "href": "/participation/service-requests"})
     for tab in found:
         tab["current"] = tab["text"] == current
     return found

@@ -49,11 +49,15 @@ async def change_preferences(
     user: UserDep,
     gateway: GatewayDep,
     emails: Annotated[list[str] | None, Form()] = None,
+    how_often: Annotated[str, Form()] = "immediately",
 ) -> Response:
-    """Save the choice of emails."""
+    """Save the choice of emails: which, and how often (as they happen, or a daily digest)."""
     chosen = set(emails or [])
     await gateway.change_preferences(
-        user.session, task_emails="tasks" in chosen, message_emails="messages" in chosen
+        user.session,
+        task_emails="tasks" in chosen,
+        message_emails="messages" in chosen,
+        daily_digest=how_often == "daily",
     )
     user.session.say("Your notification preferences have been saved")
     return redirect("/profile")

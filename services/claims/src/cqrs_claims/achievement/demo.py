@@ -2,7 +2,9 @@
 ``AchievementExtracted`` events for the demo practices, sent as a GP data extraction system would.
 
 The demo QOF service is participation's demo ``qs-qof-<first year>`` of the current financial year
-(NHS England, X24), with its indicator codes; the practices are identity's demo North West London
+(NHS England, X24), with its indicator codes, declared by each practice; the demo Network Contract
+DES ``qs-ncd-<first year>`` is declared by each PCN (by a nominated person: identity's demo
+nina.nominated and noah.nominated at U10001). The practices are identity's demo North West London
 practices (E85001-E85014, in PCNs U10001 and U10002). Claims opens their declarations once it has
 both the service (from participation's events) and the extractions, in whichever order they come.
 
@@ -50,6 +52,16 @@ QOF_PROFILES = (
 """The indicators of participation's demo QOF service; the prevalence-adjusted ones have a
 register at roughly their national prevalence."""
 
+NCD_PROFILES = (
+    IndicatorProfile("VI-02", None, 0.18),
+    IndicatorProfile("CVD-05", 0.144),
+    IndicatorProfile("ACC-08", None, 1.0),
+)
+"""The indicators of participation's demo Network Contract DES (declared by PCNs)."""
+
+IIF_POINT_PENCE = 19800
+"""IIF's published price a point for 2024/25 (£198), used for the demo Network Contract DES."""
+
 PUBLISHED_MONEY = {2023: (21343, 9639), 2024: (22062, 9964), 2025: (22549, 9964)}
 """Price per point (pence) and national average list size by first year, as published (2025/26's
 average list is not published yet: 2024/25's is used, and for any later year the newest)."""
@@ -81,6 +93,24 @@ def achievement_dates(today: dt.date) -> list[dt.date]:
     return sorted(ends) or [start]
 
 
+def ncd_service_id(today: dt.date) -> str:
+    """Participation's demo Network Contract DES of the financial year ``today`` falls in."""
+    return f"qs-ncd-{financial_year_of(today)[:4]}"
+
+
+def ncd_settings(today: dt.date) -> PaymentSettings:
+    """The demo Network Contract DES's money (IIF's price a point); declared by each PCN."""
+    average = demo_settings(today).national_average_list_size
+    return PaymentSettings(
+        price_per_point_pence=IIF_POINT_PENCE,
+        national_average_list_size=average,
+        national_prevalence={
+            p.indicator_id: Decimal(str(p.prevalence)) for p in NCD_PROFILES if p.prevalence is not None
+        },
+        declaration_level="pcn",
+    )
+
+
 def demo_settings(today: dt.date) -> PaymentSettings:
     """The demo QOF service's money: the published price and list size, national prevalences."""
     first = int(financial_year_of(today)[:4])
@@ -96,8 +126,19 @@ def demo_settings(today: dt.date) -> PaymentSettings:
 
 
 def demo_extractions(today: dt.date) -> list[AchievementExtracted]:
-    """One extraction per demo practice and achievement date, the same every time for a day."""
-    service, year = demo_service_id(today), financial_year_of(today)
+    """One extraction per demo service, practice and achievement date, the same every time for a
+    day (QOF's first, then the Network Contract DES's)."""
+    year = financial_year_of(today)
+    found = []
+    services = ((demo_service_id(today), QOF_PROFILES), (ncd_service_id(today), NCD_PROFILES))
+    for service, indicators in services:
+        found += _extractions(service, year, indicators, today)
+    return found
+
+
+def _extractions(
+    service: str, year: str, indicators: tuple[IndicatorProfile, ...], today: dt.date
+) -> list[AchievementExtracted]:
     found = []
     for day in achievement_dates(today):
         for practice in DEMO_PRACTICES:
@@ -108,7 +149,7 @@ def demo_extractions(today: dt.date) -> list[AchievementExtracted]:
                 financial_year=year,
                 practice_ods_code=practice,
                 achievement_date=day,
-                indicators=QOF_PROFILES,
+                indicators=indicators,
             )
             sent = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
             found.append(made.model_copy(update={"extracted_at": sent}))
@@ -116,16 +157,20 @@ def demo_extractions(today: dt.date) -> list[AchievementExtracted]:
 
 
 async def load_demo(runtime: Runtime, publish: Publish, today: dt.date | None = None) -> int:
-    """Set the demo QOF service's payment settings (if it has none) and send its extractions;
-    how many extractions were sent."""
+    """Set the demo QOF service's and Network Contract DES's payment settings (where they have
+    none) and send their extractions; how many extractions were sent."""
     if runtime.settings.environment != "development":
         msg = f"demo data is for development only, not {runtime.settings.environment!r}"
         raise NotDevelopment(msg)
     today = today or dt.datetime.now(dt.UTC).date()
     store = AchievementStore(runtime.mongo)
     service = demo_service_id(today)
-    if await store.settings(service) is None:
-        await store.save_settings(service, demo_settings(today))
+    for quality_service_id, settings in (
+        (service, demo_settings(today)),
+        (ncd_service_id(today), ncd_settings(today)),
+    ):
+        if await store.settings(quality_service_id) is None:
+            await store.save_settings(quality_service_id, settings)
     events = demo_extractions(today)
     for event in events:
         envelope = envelope_for(event, source="/demo/gp-extraction", correlation_id=f"demo-{service}")
