@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
-from cqrs_kit.idempotency import derived_id
+from cqrs_kit.idempotency import derived_id, insert_new
 from cqrs_kit.logs import get_logger
 from cqrs_kit.mongo import Collection, Index, Mongo
 from cqrs_notifications.mailbox import Email, Outbox
@@ -77,6 +77,11 @@ class Digests:
         except DuplicateKeyError:
             return False
         return True
+
+    async def add_many(self, entries: list[DigestEntry]) -> int:
+        """Keep several entries in one write; how many were new."""
+        docs = [{"_id": e.entry_id, **e.model_dump(exclude={"entry_id"})} for e in entries]
+        return await insert_new(self.entries, docs)
 
     async def queue_due(self, now: dt.datetime) -> int:
         """Queue one email per user and day whose digest is due; how many were queued."""

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
 from cqrs_kit import clock
+from cqrs_kit.idempotency import insert_new
 from cqrs_kit.logs import get_logger
 from cqrs_kit.mail import Mailer, MailOutcomeUnknown, MailRejected, MailUnavailable
 from cqrs_kit.mongo import TRANSIENT_MONGO_ERRORS, Collection, Index, Mongo
@@ -61,6 +62,10 @@ class Email(BaseModel):
     error: str | None = None
 
 
+def _doc(email: Email) -> dict[str, Any]:
+    return {"_id": email.email_id, **email.model_dump(exclude={"email_id"})}
+
+
 class Outbox:
     """The emails collection and its send claims."""
 
@@ -71,10 +76,14 @@ class Outbox:
     async def queue(self, email: Email) -> bool:
         """Queue the email; False when it was queued before (a repeated event)."""
         try:
-            await self.emails.insert_one({"_id": email.email_id, **email.model_dump(exclude={"email_id"})})
+            await self.emails.insert_one(_doc(email))
         except DuplicateKeyError:
             return False
         return True
+
+    async def queue_many(self, emails: list[Email]) -> int:
+        """Queue several emails in one write; how many were new (the rest were queued before)."""
+        return await insert_new(self.emails, [_doc(e) for e in emails])
 
     async def due(self, now: dt.datetime, limit: int = 50) -> list[Email]:
         """Pending emails whose next attempt is due, oldest first."""

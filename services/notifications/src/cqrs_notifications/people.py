@@ -5,12 +5,23 @@ clusters and whether access there is revoked.
 Each fact keeps the time of the event that set it and only a newer event replaces it, so a
 repeated or late event changes nothing (idempotent and order-tolerant). A membership's roles,
 clusters and access are separate facts: RolesChanged may arrive before AccessGranted.
+
+Readers use an in-process snapshot of both collections (``People.snapshot``): FerretDB v1 on
+PostgreSQL answers every filtered find with a sequential scan (its `@>` filters cannot use the
+btree indexes it makes), so looking up a role's holders per event cost ~10 ms a query at 31,500
+users. Every write stamps a fresh random *version* after its facts; a reader reads the version
+first and reloads when it changed, so a snapshot never misses a write that finished before the
+question was asked, in this process or another.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -37,6 +48,8 @@ from cqrs_kit.mongo import Collection, Index, Mongo
 
 USERS = "users"
 MEMBERSHIPS = "memberships"
+VERSION = "people_version"
+"""One document whose random ``version`` changes after every write to the two collections."""
 INDEXES = [Index(MEMBERSHIPS, ["organisation"]), Index(MEMBERSHIPS, ["user_id"])]
 
 EVENTS: tuple[type[Event], ...] = (
@@ -88,39 +101,79 @@ class Membership(BaseModel):
         )
 
 
+@dataclass(frozen=True)
+class PeopleSnapshot:
+    """Every user and live membership, as of one version of the read model."""
+
+    version: str | None
+    users: dict[str, Person]
+    at_organisation: dict[str, list[Membership]]
+
+    def person(self, user_id: str) -> Person | None:
+        """One user, if any identity event named them."""
+        return self.users.get(user_id)
+
+    def holding(self, roles: tuple[str, ...], organisations: list[str]) -> list[Membership]:
+        """Memberships (not revoked) holding one of the roles at one of the organisations."""
+        wanted = set(roles)
+        return [
+            m
+            for organisation in organisations
+            for m in self.at_organisation.get(organisation, [])
+            if wanted & set(m.roles)
+        ]
+
+
 class People:
-    """The users and memberships collections: facts written newest-wins, read for recipients."""
+    """The users and memberships collections: facts written newest-wins, read through a snapshot."""
 
     def __init__(self, mongo: Mongo) -> None:
         self.users: Collection = mongo.collection(USERS)
         self.memberships: Collection = mongo.collection(MEMBERSHIPS)
+        self.versions: Collection = mongo.collection(VERSION)
+        self._cached: PeopleSnapshot | None = None
+        self._lock = asyncio.Lock()
 
     async def apply(self, event: Event, envelope: Envelope) -> None:
-        """Fold one identity event into the read model."""
+        """Fold one identity event into the read model, then mark the model changed."""
+        facts = _facts(event)
         at = envelope.time
-        for collection, key, fact, fields in _facts(event):
+        for collection, key, fact, fields in facts:
             await _newer(self.users if collection == USERS else self.memberships, key, fact, at, fields)
+        if facts:
+            self._cached = None
+            await self._new_version()
+
+    async def _new_version(self) -> None:
+        version = {"$set": {"version": uuid.uuid4().hex}}
+        try:
+            await self.versions.update_one({"_id": VERSION}, version, upsert=True)
+        except DuplicateKeyError:  # another process created it at the same moment: set ours after
+            await self.versions.update_one({"_id": VERSION}, version)
+
+    async def snapshot(self) -> PeopleSnapshot:
+        """The read model as of now: one small read when nothing changed, a full load when it did."""
+        doc = await self.versions.find_one({"_id": VERSION})  # before loading: see the module doc
+        version = doc["version"] if doc else None
+        cached = self._cached
+        if cached is not None and cached.version == version:
+            return cached
+        async with self._lock:
+            cached = self._cached
+            if cached is not None and cached.version == version:
+                return cached
+            users = {d["_id"]: _person(d) async for d in self.users.find({})}
+            at_organisation: dict[str, list[Membership]] = defaultdict(list)
+            async for d in self.memberships.find({}):
+                membership = Membership.model_validate(d)
+                if not membership.revoked:
+                    at_organisation[membership.organisation].append(membership)
+            self._cached = PeopleSnapshot(version, users, dict(at_organisation))
+            return self._cached
 
     async def person(self, user_id: str) -> Person | None:
         """One user, if any identity event named them."""
-        doc = await self.users.find_one({"_id": user_id})
-        return _person(doc) if doc else None
-
-    async def people(self, user_ids: list[str]) -> dict[str, Person]:
-        """Several users by id (one equality lookup each: FerretDB pushes those down to an index,
-        not `$in`, and a role's holders at one organisation are few)."""
-        found = [await self.users.find_one({"_id": user_id}) for user_id in user_ids]
-        return {d["_id"]: _person(d) for d in found if d is not None}
-
-    async def holding(self, roles: tuple[str, ...], organisations: list[str]) -> list[Membership]:
-        """Memberships (not revoked) holding one of the roles at one of the organisations."""
-        held: list[Membership] = []
-        for organisation in organisations:  # equality per organisation, for the same reason
-            async for doc in self.memberships.find({"organisation": organisation}):
-                membership = Membership.model_validate(doc)
-                if not membership.revoked and set(roles) & set(membership.roles):
-                    held.append(membership)
-        return held
+        return (await self.snapshot()).person(user_id)
 
 
 def _person(doc: dict[str, Any]) -> Person:
