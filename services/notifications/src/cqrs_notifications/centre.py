@@ -19,10 +19,12 @@ from cqrs_kit import clock
 from cqrs_kit.grants import OrganisationSnapshot
 from cqrs_kit.idempotency import derived_id
 from cqrs_kit.logs import get_logger
+from cqrs_kit.mail_outbox import MailDispatcher, QueuedMail, Rendered
 from cqrs_kit.runtime import Runtime
 from cqrs_notifications.digest import DigestEntry, Digests, digest_day
-from cqrs_notifications.mailbox import Dispatcher, Email, Outbox
-from cqrs_notifications.people import People, PeopleSnapshot, Person
+from cqrs_notifications.mailbox import Outbox
+from cqrs_notifications.people import People, Person
+from cqrs_notifications.people_snapshot import PeopleSnapshot
 from cqrs_notifications.routing import Row, ToPerson, ToRole, rows_for
 from cqrs_notifications.store import Closure, Item, ItemStore
 
@@ -56,7 +58,7 @@ def render_digest(name: str, day: str, entries: list[dict[str, object]]) -> tupl
 class MessageCentre:
     """Items, closures and emails for the events of the routing table."""
 
-    def __init__(self, runtime: Runtime, people: People, outbox: Outbox, dispatcher: Dispatcher | None):
+    def __init__(self, runtime: Runtime, people: People, outbox: Outbox, dispatcher: MailDispatcher | None):
         self.runtime = runtime
         self.items = ItemStore(runtime.mongo)
         self.people, self.outbox, self.dispatcher = people, outbox, dispatcher
@@ -148,19 +150,16 @@ class MessageCentre:
         )
 
     @staticmethod
-    def _email(item: Item, event: Event, person: Person, envelope: Envelope) -> Email:
+    def _email(item: Item, event: Event, person: Person, envelope: Envelope) -> QueuedMail:
         subject, text, html = render(item, event, person)
-        return Email(
-            email_id=derived_id(envelope.id, f"email:{item.category}:{person.user_id}"),
-            to=person.email,
-            subject=subject,
-            text=text,
-            html=html,
-            category=item.category,
-            item_id=item.item_id,
+        return QueuedMail.new(
+            derived_id(envelope.id, f"email:{item.category}:{person.user_id}"),
+            person.email,
+            item.category,
+            envelope.time,
+            rendered=Rendered(subject=subject, text=text, html=html),
+            params={"item_id": item.item_id},
             user_id=person.user_id,
-            next_attempt_at=envelope.time,
-            created_at=envelope.time,
         )
 
 

@@ -24,8 +24,9 @@ from pymongo.errors import DuplicateKeyError
 
 from cqrs_kit.idempotency import derived_id, insert_new
 from cqrs_kit.logs import get_logger
+from cqrs_kit.mail_outbox import QueuedMail, Rendered
 from cqrs_kit.mongo import Collection, Index, Mongo
-from cqrs_notifications.mailbox import Email, Outbox
+from cqrs_notifications.mailbox import Outbox
 from cqrs_notifications.store import ItemStore
 
 log = get_logger(__name__)
@@ -104,19 +105,16 @@ class Digests:
     async def _queue(self, user_id: str, day: str, docs: list[dict[str, Any]], now: dt.datetime) -> bool:
         docs.sort(key=lambda d: (d["kind"] != "task", d["title"]))
         subject, text, html = self.render(docs[0]["name"], day, docs)
-        email = Email(
-            email_id=derived_id(f"digest:{user_id}", day),
-            to=docs[0]["to"],
-            subject=subject,
-            text=text,
-            html=html,
-            category="daily-digest",
-            item_id=docs[0]["item_id"],
+        email = QueuedMail.new(
+            derived_id(f"digest:{user_id}", day),
+            docs[0]["to"],
+            "daily-digest",
+            now,
+            rendered=Rendered(subject=subject, text=text, html=html),
+            params={"item_id": docs[0]["item_id"]},
             user_id=user_id,
-            next_attempt_at=now,
-            created_at=now,
         )
-        created = await self.outbox.queue(email)
+        created = await self.outbox.queue_many([email]) == 1
         log.info(
             "daily digest queued" if created else "daily digest already queued", user_id=user_id, day=day
         )
