@@ -95,7 +95,7 @@ class MessageCentre:
                 entries.append(self._digest_entry(item, person, envelope))
             else:
                 emails.append(self._email(item, event, person, envelope))
-        await self.digests.add_many(entries)  # one insert each, whatever the number of recipients
+        await self.digests.add_many(entries)  # one write for all recipients, and one for their emails
         queued = await self.outbox.queue_many(emails)
         log.info("item stored" if created else "item already stored", item_id=item.item_id, emails=queued)
         if queued and self.dispatcher is not None:

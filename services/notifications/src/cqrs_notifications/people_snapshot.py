@@ -8,8 +8,9 @@ filters cannot use the btree indexes it makes), so asking for a role's holders p
 How it stays exact: after writing its facts, every write logs the documents it changed in
 ``people_changes`` (an insert, stamped with the time) and then sets a fresh random ``version``.
 A reader reads the version first; when it differs from its snapshot's, it reads the changes logged
-since its last refresh (minus ``OVERLAP``, far longer than a write takes) and reloads just those
-documents. So a snapshot never misses a write that finished before the question was asked, in
+since its last refresh (minus ``OVERLAP``, far longer than a write takes) and reloads the documents
+of those it has not seen yet (a change seen was logged after its write, so reading the document
+then holds the write). So a snapshot never misses a write that finished before the question was asked, in
 this process or another. Changes older than ``KEEP`` are deleted; a reader that far behind
 reloads everything.
 """
@@ -36,6 +37,8 @@ VERSION = "people_version"
 """One document whose random ``version`` changes after every write to the people read model."""
 OVERLAP = dt.timedelta(minutes=5)
 KEEP = dt.timedelta(hours=1)
+MANY = 40
+"""Changed documents above which one scan reads them all rather than one lookup each."""
 PRUNE_EVERY = 500
 """Writes between two deletions of old changes (by each process)."""
 
@@ -113,6 +116,8 @@ class SnapshotCache:
         self._cached: PeopleSnapshot | None = None
         self._lock = asyncio.Lock()
         self._writes = 0
+        self._seen: dict[str, dt.datetime] = {}
+        """Changes this snapshot holds already (id -> when logged), within the overlap."""
 
     async def changed(self, documents: list[tuple[str, str]]) -> None:
         """Call after writing facts: log the (collection, id) documents written, then a new version."""
@@ -148,7 +153,12 @@ class SnapshotCache:
             self._cached = fresh
             return fresh
 
+    async def _logged_since(self, since: dt.datetime) -> dict[str, dict[str, Any]]:
+        return {d["_id"]: d async for d in self.changes.find({"at": {"$gte": since}})}
+
     async def _load(self, version: str | None, started: dt.datetime) -> PeopleSnapshot:
+        # Changes logged now were written already, so the load below holds them: mark them seen.
+        self._seen = {k: d["at"] for k, d in (await self._logged_since(started - OVERLAP)).items()}
         users = {d["_id"]: person_of(d) async for d in self.users.find({})}
         at_organisation: dict[str, dict[str, Membership]] = {}
         async for d in self.memberships.find({}):
@@ -161,21 +171,36 @@ class SnapshotCache:
         self, cached: PeopleSnapshot, version: str | None, started: dt.datetime
     ) -> PeopleSnapshot:
         since = cached.loaded_at - OVERLAP
-        keys = {(d["collection"], d["key"]) async for d in self.changes.find({"at": {"$gte": since}})}
+        logged = await self._logged_since(since)
+        new = {k: d for k, d in logged.items() if k not in self._seen}
+        self._seen = {k: at for k, at in self._seen.items() if at >= since} | {
+            k: d["at"] for k, d in new.items()
+        }
         users, at_organisation = dict(cached.users), dict(cached.at_organisation)
-        for collection, key in sorted(keys):
-            if collection == USERS:
-                doc = await self.users.find_one({"_id": key})
-                if doc is None:
-                    users.pop(key, None)
-                else:
-                    users[key] = person_of(doc)
-                continue
+        user_keys = sorted({d["key"] for d in new.values() if d["collection"] == USERS})
+        member_keys = sorted({d["key"] for d in new.values() if d["collection"] == MEMBERSHIPS})
+        found_users = await _by_id(self.users, user_keys)
+        for key in user_keys:
+            doc = found_users.get(key)
+            if doc is None:
+                users.pop(key, None)
+            else:
+                users[key] = person_of(doc)
+        found_members = await _by_id(self.memberships, member_keys)
+        for key in member_keys:
             organisation = key.rsplit("|", 1)[-1]  # a membership's id is "<user>|<organisation>"
             members = {k: m for k, m in at_organisation.get(organisation, {}).items() if k != key}
-            doc = await self.memberships.find_one({"_id": key})
+            doc = found_members.get(key)
             membership = None if doc is None else Membership.model_validate(doc)
             if membership is not None and not membership.revoked:
                 members[key] = membership
             at_organisation[organisation] = members
         return PeopleSnapshot(version, started, users, at_organisation)
+
+
+async def _by_id(collection: Collection, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """Documents by id: one lookup each for a few (each is a scan on FerretDB v1), one scan for many."""
+    if len(keys) > MANY:
+        return {d["_id"]: d async for d in collection.find({"_id": {"$in": keys}})}
+    found = [await collection.find_one({"_id": key}) for key in keys]
+    return {d["_id"]: d for d in found if d is not None}
