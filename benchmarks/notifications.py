@@ -127,9 +127,9 @@ async def run(providers: int, users_each: int, *, kit_rate: float | None = None)
         published = time.perf_counter() - started
         await asyncio.wait_for(finished.wait(), timeout=7200)
         to_last_task = time.perf_counter() - started
-    mine = {"category": "offer-to-answer", "organisation": {"$regex": "^B[0-9]{7}$"}}
-    stored = await items.count_documents(mine)
-    queued = await emails.count_documents({"to": {"$regex": "@bench[.]example$"}})
+        mine = {"category": "offer-to-answer", "organisation": {"$regex": "^B[0-9]{7}$"}}
+        stored = await items.count_documents(mine)
+        queued = await emails.count_documents({"to": {"$regex": "@bench[.]example$"}})
     rate = providers / to_last_task
     print(
         f"{providers} offers to providers with {users_each} Service Management users each "
