@@ -208,7 +208,13 @@ def _ferretdb(layout: Layout) -> list[str]:
     (home / "data").mkdir(parents=True, exist_ok=True)
     p = layout.ports
     backend = (
-        ["--handler=postgresql", f"--postgresql-url=postgres://{POSTGRES_USER}@{HOST}:{p.postgres}/postgres"]
+        # A pool larger than the clients' concurrent operations: FerretDB v1's dropDatabase holds its
+        # metadata lock while it waits for a pooled connection, and deadlocks when all 50 (its default)
+        # are held by operations waiting for that lock (seen with several test runs sharing the stack).
+        [
+            "--handler=postgresql",
+            f"--postgresql-url=postgres://{POSTGRES_USER}@{HOST}:{p.postgres}/postgres?pool_max_conns=180",
+        ]
         if layout.ferretdb_backend == "postgresql"
         else ["--handler=sqlite", f"--sqlite-url=file:{home / 'data'}/"]
     )

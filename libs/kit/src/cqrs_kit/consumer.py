@@ -121,12 +121,17 @@ class Consumer:
     def on(
         self, event_type: type[E]
     ) -> Callable[[Callable[[E, Envelope], Awaitable[None]]], Callable[[E, Envelope], Awaitable[None]]]:
-        """Register the handler of one event type (its topic comes from the event class)."""
+        """Register a handler of one event type (its topic comes from the event class).
+
+        Several parts of a service may handle one type: each runs, in the order registered, and a
+        retry runs them all again (so each must be idempotent, as every handler must be)."""
 
         def register(
             handler: Callable[[E, Envelope], Awaitable[None]],
         ) -> Callable[[E, Envelope], Awaitable[None]]:
-            self._handlers.setdefault(event_type.topic, {})[event_type.ce_type()] = handler
+            by_type = self._handlers.setdefault(event_type.topic, {})
+            earlier = by_type.get(event_type.ce_type())
+            by_type[event_type.ce_type()] = handler if earlier is None else _in_turn(earlier, handler)
             return handler
 
         return register
@@ -321,3 +326,11 @@ class Consumer:
             offset=record.offset,
             error=headers["dlq_error"],
         )
+
+
+def _in_turn(first: Handler, then: Handler) -> Handler:
+    async def both(event: Any, envelope: Envelope) -> None:
+        await first(event, envelope)
+        await then(event, envelope)
+
+    return both

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 
 
 def configure_logging(service: str, *, json: bool, level: int = logging.INFO) -> None:
@@ -17,6 +18,7 @@ def configure_logging(service: str, *, json: bool, level: int = logging.INFO) ->
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_service(service),
+        add_trace_ids,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
@@ -51,6 +53,16 @@ def _add_service(service: str) -> Any:
         return event_dict
 
     return add
+
+
+def add_trace_ids(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """The current span's trace and span ids (W3C hex), so a log line can be found from its trace
+    and back; nothing is added while no span is recording (tracing off)."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict.setdefault("trace_id", format(context.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(context.span_id, "016x"))
+    return event_dict
 
 
 def bind(**values: str | None) -> None:

@@ -3,6 +3,7 @@ nothing; a multi-level provider's User prepares and its Approver submits."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Ok
 
 from cqrs_claims.harness import Stack, claims_stack
-from cqrs_claims.testing import depot, offer_accepted, published
+from cqrs_claims.testing import complex_care, depot, offer_accepted, published, quarter
 from cqrs_contracts.envelope import from_kafka_headers
 from cqrs_contracts.events import AttachmentStatusChanged, FileScanned, OfferCancelled
 from cqrs_contracts.registry import deserialize
@@ -90,6 +91,45 @@ async def test_no_route_answers_5xx_to_generated_requests(stack: Stack) -> None:
             failures.append(f"{case.method} {case.formatted_path}: {answer.status_code} {answer.text[:200]}")
     assert len(cases) > 50
     assert not failures, "\n".join(failures)
+
+
+async def test_two_drafts_racing_for_one_window_cannot_both_take_it(stack: Stack) -> None:
+    provider = stack.practices[1]
+    headers = stack.user("Local User (single-level)", provider)
+    today = dt.datetime.now(dt.UTC).date()
+    service = complex_care([quarter(today, window_id=unique("q"))], service_id=unique("qs-race")).model_copy(
+        update={"commissioner_organisation_id": stack.commissioner}
+    )
+    await stack.offer(service, provider)
+    body = {"provider_organisation_id": provider, "commissioner_organisation_id": stack.commissioner}
+
+    async def draft() -> Any:
+        made = await stack.client.post(f"{API}/claims", json=body, headers=headers)
+        return made.json()["claim_id"] if made.status_code == 201 else None
+
+    drafts = [await eventually(draft), await eventually(draft), await eventually(draft)]
+    for claim_id in drafts:
+        added = await stack.client.post(f"{API}/claims/{claim_id}/services", json={}, headers=headers)
+        assert added.is_success, added.text
+    # Each draft saw the window free; all three add the components at once.
+    answers = await asyncio.gather(
+        *(stack.client.post(f"{API}/claims/{c}/components", json={}, headers=headers) for c in drafts)
+    )
+    holders = []
+    for claim_id in drafts:
+        claim = (await stack.client.get(f"{API}/claims/{claim_id}", headers=headers)).json()
+        if claim["lines"]:
+            holders.append(claim_id)
+    assert len(holders) == 1, [a.text for a in answers]
+    refused = [a for a in answers if not a.is_success]
+    assert len(refused) == 2
+    assert {(a.status_code, a.json()["title"]) for a in refused} == {(409, "Window already claimed")}
+    # Deleting the holder lets the window go: another draft takes it.
+    gone = await stack.client.delete(f"{API}/claims/{holders[0]}", headers=headers)
+    assert gone.is_success, gone.text
+    other = next(c for c in drafts if c != holders[0])
+    taken = await stack.client.post(f"{API}/claims/{other}/components", json={}, headers=headers)
+    assert taken.is_success, taken.text
 
 
 async def test_a_repeated_scan_result_is_recorded_once(stack: Stack) -> None:

@@ -175,8 +175,8 @@ class BulkClaims:
         follow = self.claims.after_system_review
         entered = await follow(built, submitted) if follow is not None else []
         everything = [*events, *submitted, *entered]
-        return await self.claims.store.aggregates.save(
-            fold(None, everything), everything, correlation_id=correlation_id, actor=principal.user_id
+        return await self.claims.store.save(
+            None, fold(None, everything), everything, correlation_id=correlation_id, actor=principal.user_id
         )
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 from cqrs_claims.catalogue.domain import ServiceVersion
 from cqrs_claims.catalogue.store import CatalogueStore, stamp
 from cqrs_contracts.envelope import Envelope
@@ -17,21 +14,16 @@ from cqrs_contracts.events import (
     OfferWithdrawn,
     QualityServicePublished,
 )
-from cqrs_contracts.events.base import Event
 from cqrs_kit.runtime import Runtime
-
-E = TypeVar("E", bound=Event)
-Handler = Callable[[E, Envelope], Awaitable[None]]
 
 
 def subscribe(runtime: Runtime, store: CatalogueStore) -> None:
     """The catalogue's subscriptions, listed in one place."""
 
+    @runtime.consumer.on(QualityServicePublished)  # achievement keeps it too: both handlers run
     async def service_published(event: QualityServicePublished, envelope: Envelope) -> None:
         """A service version (components, evidence, questions, windows, claim mode) can be claimed."""
         await store.record_version(ServiceVersion.model_validate(event.model_dump()))
-
-    beside_others(runtime, QualityServicePublished, service_published)
 
     @runtime.consumer.on(OfferMade)
     async def offer_made(event: OfferMade, envelope: Envelope) -> None:
@@ -84,22 +76,6 @@ def subscribe(runtime: Runtime, store: CatalogueStore) -> None:
     async def offer_cancelled(event: OfferCancelled, envelope: Envelope) -> None:
         """Cancelled: the service can no longer be claimed."""
         await _status(store, event, stamp(event.cancelled_at, 2, envelope.id), "Cancelled")
-
-
-def beside_others(runtime: Runtime, event_type: type[E], handler: Handler[E]) -> None:
-    """Register a handler next to one another part of this service already has for the event type.
-
-    The kit's consumer keeps one handler per event type, and achievement also keeps every
-    QualityServicePublished; both effects are idempotent, so both run on every delivery.
-    """
-    existing = runtime.consumer._handlers.get(event_type.topic, {}).get(event_type.ce_type())
-
-    async def both(event: E, envelope: Envelope) -> None:
-        if existing is not None:
-            await existing(event, envelope)
-        await handler(event, envelope)
-
-    runtime.consumer.on(event_type)(both)
 
 
 async def _status(

@@ -13,6 +13,7 @@ from cqrs_claims.attachments.objects import TooLarge
 from cqrs_claims.claims.domain.building import NoNewClaimNow
 from cqrs_claims.claims.domain.claim import ClaimRuleBroken, NotAllowedNow
 from cqrs_claims.claims.domain.submission import SubmitRefused
+from cqrs_claims.claims.store import WindowHeld
 from cqrs_kit.errors import PROBLEM_JSON, DomainError
 
 TYPE_BASE = "https://cqrs.nhs.uk/problems/claims/"
@@ -34,6 +35,8 @@ def as_problems() -> Iterator[None]:
         yield
     except NoNewClaimNow as exc:
         raise ClaimProblem(str(exc), status=409, title=f"No new claim: {exc.reason}", field=None) from exc
+    except WindowHeld as exc:
+        raise ClaimProblem(str(exc), status=409, title="Window already claimed", field=None) from exc
     except NotAllowedNow as exc:
         raise ClaimProblem(str(exc), status=409, title="Not allowed in this status", field=exc.field) from exc
     except ClaimRuleBroken as exc:

@@ -76,8 +76,8 @@ class Claims:
             claim_id, command, services, taken, london_today(now), actor=principal.user_id, now=now
         )
         state = fold(None, events)
-        return await self.store.aggregates.save(
-            state, events, correlation_id=correlation_id, actor=principal.user_id
+        return await self.store.save(
+            None, state, events, correlation_id=correlation_id, actor=principal.user_id
         )
 
     async def visible(self, principal: Principal, claim_id: str) -> Claim:
@@ -117,8 +117,8 @@ class Claims:
         """Save what a decision returned (nothing to save leaves the claim as it is)."""
         if not events:
             return claim
-        return await self.store.aggregates.save(
-            fold(claim, events), events, correlation_id=correlation_id, actor=principal.user_id
+        return await self.store.save(
+            claim, fold(claim, events), events, correlation_id=correlation_id, actor=principal.user_id
         )
 
     async def submit(
@@ -158,8 +158,8 @@ class Claims:
                 return
             events = await self._followed(claim, events)
             try:
-                await self.store.aggregates.save(
-                    fold(claim, events), events, correlation_id=correlation_id, actor=submission.SYSTEM
+                await self.store.save(
+                    claim, fold(claim, events), events, correlation_id=correlation_id, actor=submission.SYSTEM
                 )
             except VersionConflict:
                 continue
