@@ -6,6 +6,7 @@ from typing import Any
 
 from cqrs_kit.app import ServiceSpec, create_service_app
 from cqrs_kit.mail import Mailer, mailer_from_settings
+from cqrs_kit.mail_outbox import MailDispatcher
 from cqrs_kit.metrics import metrics_of
 from cqrs_kit.runtime import Runtime
 from cqrs_kit.settings import ServiceSettings
@@ -13,7 +14,7 @@ from cqrs_notifications import digest, mailbox, people, store
 from cqrs_notifications.api import router
 from cqrs_notifications.centre import MessageCentre
 from cqrs_notifications.handlers import subscribe
-from cqrs_notifications.mailbox import Dispatcher, Outbox
+from cqrs_notifications.mailbox import Outbox
 
 CENTRE = "message_centre"
 DISPATCHER = "email_dispatcher"
@@ -27,7 +28,7 @@ def build_spec(mailer: Mailer | None = None, *, send_emails: bool = True) -> Ser
         dispatcher = None
         centre = MessageCentre(runtime, people.People(runtime.mongo), outbox, None)
         if send_emails:
-            dispatcher = Dispatcher(
+            dispatcher = MailDispatcher(
                 outbox,
                 mailer or mailer_from_settings(runtime.settings),
                 poll_seconds=runtime.settings.relay_poll_seconds,
@@ -57,7 +58,14 @@ def build_spec(mailer: Mailer | None = None, *, send_emails: bool = True) -> Ser
         on_stop=stop,
         # Built only from events (cqrsctl rebuild replays them); read marks and the email outbox
         # (with what was sent) are the service's own records and are copied as they are.
-        read_models=[store.ITEMS, store.CLOSURES, people.USERS, people.MEMBERSHIPS],
+        read_models=[
+            store.ITEMS,
+            store.CLOSURES,
+            people.USERS,
+            people.MEMBERSHIPS,
+            people.CHANGES,
+            people.VERSION,
+        ],
     )
 
 

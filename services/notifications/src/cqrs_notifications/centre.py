@@ -19,10 +19,12 @@ from cqrs_kit import clock
 from cqrs_kit.grants import OrganisationSnapshot
 from cqrs_kit.idempotency import derived_id
 from cqrs_kit.logs import get_logger
+from cqrs_kit.mail_outbox import MailDispatcher, QueuedMail, Rendered
 from cqrs_kit.runtime import Runtime
 from cqrs_notifications.digest import DigestEntry, Digests, digest_day
-from cqrs_notifications.mailbox import Dispatcher, Email, Outbox
+from cqrs_notifications.mailbox import Outbox
 from cqrs_notifications.people import People, Person
+from cqrs_notifications.people_snapshot import PeopleSnapshot
 from cqrs_notifications.routing import Row, ToPerson, ToRole, rows_for
 from cqrs_notifications.store import Closure, Item, ItemStore
 
@@ -56,7 +58,7 @@ def render_digest(name: str, day: str, entries: list[dict[str, object]]) -> tupl
 class MessageCentre:
     """Items, closures and emails for the events of the routing table."""
 
-    def __init__(self, runtime: Runtime, people: People, outbox: Outbox, dispatcher: Dispatcher | None):
+    def __init__(self, runtime: Runtime, people: People, outbox: Outbox, dispatcher: MailDispatcher | None):
         self.runtime = runtime
         self.items = ItemStore(runtime.mongo)
         self.people, self.outbox, self.dispatcher = people, outbox, dispatcher
@@ -76,21 +78,25 @@ class MessageCentre:
 
     async def _create(self, row: Row, event: Event, envelope: Envelope, subject: str) -> None:
         item = self._item(row, event, envelope, subject)
-        if item.kind == "task" and await self.items.closed_at(subject, item.category, item.created_at):
-            item = item.model_copy(update={"status": "closed", "closed_at": envelope.time})
         created = await self.items.add(item)
-        if item.kind == "task" and item.status == "open":
-            # A closure recorded while this task was being stored must still close it.
+        if item.kind == "task":
+            # Checked after storing, so a closure recorded before or while the task was stored
+            # closes it (and then nobody is asked by email to do what is already done).
             when = await self.items.closed_at(subject, item.category, item.created_at)
             if when is not None:
                 await self.items.close_open(subject, item.category, when)
                 return
-        if item.status == "closed":
-            return
-        queued = 0
+        emails, entries = [], []
         for person in await self._recipients(row, event, item):
-            if await self._queue_email(item, event, person, envelope):
-                queued += 1
+            wants = person.task_emails if item.kind == "task" else person.message_emails
+            if not wants or person.disabled or not person.email:
+                continue
+            if person.daily_digest:
+                entries.append(self._digest_entry(item, person, envelope))
+            else:
+                emails.append(self._email(item, event, person, envelope))
+        await self.digests.add_many(entries)  # one write for all recipients, and one for their emails
+        queued = await self.outbox.queue_many(emails)
         log.info("item stored" if created else "item already stored", item_id=item.item_id, emails=queued)
         if queued and self.dispatcher is not None:
             self.dispatcher.wake()
@@ -116,8 +122,9 @@ class MessageCentre:
 
     async def _recipients(self, row: Row, event: Event, item: Item) -> list[Person]:
         audience = row.audience
+        people = await self.people.snapshot()
         if isinstance(audience, ToPerson):
-            known = await self.people.person(audience.user_id(event))
+            known = people.person(audience.user_id(event))
             person = known or Person(user_id=audience.user_id(event))
             address = audience.email(event) or person.email
             return [person.model_copy(update={"email": address})] if address else []
@@ -125,47 +132,39 @@ class MessageCentre:
         assert item.organisation is not None
         snapshot = await self.runtime.directory.snapshot()
         roles = audience.roles_for(event)
-        return await role_holders(self.people, snapshot, roles, item.organisation, item.payment_type)
+        return role_holders(people, snapshot, roles, item.organisation, item.payment_type)
 
-    async def _queue_email(self, item: Item, event: Event, person: Person, envelope: Envelope) -> bool:
-        wants = person.task_emails if item.kind == "task" else person.message_emails
-        if not wants or person.disabled or not person.email:
-            return False
-        if person.daily_digest:
-            day, due = digest_day(clock.now())  # arrival, not event time: a late event joins an open day
-            await self.digests.add(
-                DigestEntry(
-                    entry_id=derived_id(envelope.id, f"digest:{item.category}:{person.user_id}"),
-                    user_id=person.user_id,
-                    to=person.email,
-                    name=person.name,
-                    item_id=item.item_id,
-                    kind=item.kind,
-                    title=item.title,
-                    day=day.isoformat(),
-                    send_after=due,
-                )
-            )
-            return False  # nothing to send now
+    @staticmethod
+    def _digest_entry(item: Item, person: Person, envelope: Envelope) -> DigestEntry:
+        day, due = digest_day(clock.now())  # arrival, not event time: a late event joins an open day
+        return DigestEntry(
+            entry_id=derived_id(envelope.id, f"digest:{item.category}:{person.user_id}"),
+            user_id=person.user_id,
+            to=person.email,
+            name=person.name,
+            item_id=item.item_id,
+            kind=item.kind,
+            title=item.title,
+            day=day.isoformat(),
+            send_after=due,
+        )
+
+    @staticmethod
+    def _email(item: Item, event: Event, person: Person, envelope: Envelope) -> QueuedMail:
         subject, text, html = render(item, event, person)
-        return await self.outbox.queue(
-            Email(
-                email_id=derived_id(envelope.id, f"email:{item.category}:{person.user_id}"),
-                to=person.email,
-                subject=subject,
-                text=text,
-                html=html,
-                category=item.category,
-                item_id=item.item_id,
-                user_id=person.user_id,
-                next_attempt_at=envelope.time,
-                created_at=envelope.time,
-            )
+        return QueuedMail.new(
+            derived_id(envelope.id, f"email:{item.category}:{person.user_id}"),
+            person.email,
+            item.category,
+            envelope.time,
+            rendered=Rendered(subject=subject, text=text, html=html),
+            params={"item_id": item.item_id},
+            user_id=person.user_id,
         )
 
 
-async def role_holders(
-    people: People,
+def role_holders(
+    people: PeopleSnapshot,
     snapshot: OrganisationSnapshot,
     roles: tuple[str, ...],
     organisation: str,
@@ -176,9 +175,9 @@ async def role_holders(
     payment types)."""
     chain = [*snapshot.ancestors(organisation), organisation]
     allowed: set[str] = set()
-    for membership in await people.holding(roles, chain):
+    for membership in people.holding(roles, chain):
         grants = [membership.grant(r) for r in roles if r in membership.roles]
         if snapshot.may(grants, roles, organisation, payment_type=payment_type):
             allowed.add(membership.user_id)
-    found = await people.people(sorted(allowed))
-    return [p for _, p in sorted(found.items()) if not p.disabled]
+    found = [people.person(user_id) for user_id in sorted(allowed)]
+    return [p for p in found if p is not None and not p.disabled]

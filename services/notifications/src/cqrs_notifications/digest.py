@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError
 
-from cqrs_kit.idempotency import derived_id
+from cqrs_kit.idempotency import derived_id, insert_new
 from cqrs_kit.logs import get_logger
+from cqrs_kit.mail_outbox import QueuedMail, Rendered
 from cqrs_kit.mongo import Collection, Index, Mongo
-from cqrs_notifications.mailbox import Email, Outbox
+from cqrs_notifications.mailbox import Outbox
 from cqrs_notifications.store import ItemStore
 
 log = get_logger(__name__)
@@ -78,6 +79,11 @@ class Digests:
             return False
         return True
 
+    async def add_many(self, entries: list[DigestEntry]) -> int:
+        """Keep several entries in one write; how many were new."""
+        docs = [{"_id": e.entry_id, **e.model_dump(exclude={"entry_id"})} for e in entries]
+        return await insert_new(self.entries, docs)
+
     async def queue_due(self, now: dt.datetime) -> int:
         """Queue one email per user and day whose digest is due; how many were queued."""
         groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -99,19 +105,16 @@ class Digests:
     async def _queue(self, user_id: str, day: str, docs: list[dict[str, Any]], now: dt.datetime) -> bool:
         docs.sort(key=lambda d: (d["kind"] != "task", d["title"]))
         subject, text, html = self.render(docs[0]["name"], day, docs)
-        email = Email(
-            email_id=derived_id(f"digest:{user_id}", day),
-            to=docs[0]["to"],
-            subject=subject,
-            text=text,
-            html=html,
-            category="daily-digest",
-            item_id=docs[0]["item_id"],
+        email = QueuedMail.new(
+            derived_id(f"digest:{user_id}", day),
+            docs[0]["to"],
+            "daily-digest",
+            now,
+            rendered=Rendered(subject=subject, text=text, html=html),
+            params={"item_id": docs[0]["item_id"]},
             user_id=user_id,
-            next_attempt_at=now,
-            created_at=now,
         )
-        created = await self.outbox.queue(email)
+        created = await self.outbox.queue_many([email]) == 1
         log.info(
             "daily digest queued" if created else "daily digest already queued", user_id=user_id, day=day
         )

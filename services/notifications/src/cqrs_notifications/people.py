@@ -5,6 +5,8 @@ clusters and whether access there is revoked.
 Each fact keeps the time of the event that set it and only a newer event replaces it, so a
 repeated or late event changes nothing (idempotent and order-tolerant). A membership's roles,
 clusters and access are separate facts: RolesChanged may arrive before AccessGranted.
+
+Readers use an in-process snapshot kept exact by a change log (``people_snapshot``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import contextlib
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
 from pymongo.errors import DuplicateKeyError
 
 from cqrs_contracts.envelope import Envelope
@@ -32,12 +33,20 @@ from cqrs_contracts.events.identity import (
     UserClustersChanged,
     UserRegistered,
 )
-from cqrs_kit.grants import Grant
 from cqrs_kit.mongo import Collection, Index, Mongo
+from cqrs_notifications.people_snapshot import (
+    CHANGES,
+    MEMBERSHIPS,
+    USERS,
+    VERSION,
+    Membership,
+    PeopleSnapshot,
+    Person,
+    SnapshotCache,
+)
 
-USERS = "users"
-MEMBERSHIPS = "memberships"
 INDEXES = [Index(MEMBERSHIPS, ["organisation"]), Index(MEMBERSHIPS, ["user_id"])]
+__all__ = ["CHANGES", "EVENTS", "MEMBERSHIPS", "USERS", "VERSION", "Membership", "People", "Person"]
 
 EVENTS: tuple[type[Event], ...] = (
     UserRegistered,
@@ -56,75 +65,30 @@ EVENTS: tuple[type[Event], ...] = (
 """Every identity event the read model is built from."""
 
 
-class Person(BaseModel):
-    """One user as the Message Centre needs them."""
-
-    user_id: str
-    email: str = ""
-    name: str = ""
-    disabled: bool = False
-    task_emails: bool = True
-    message_emails: bool = True
-    daily_digest: bool = False
-
-
-class Membership(BaseModel):
-    """A user's roles at one organisation, with the clusters it is limited to."""
-
-    user_id: str
-    organisation: str
-    roles: list[str] = Field(default_factory=list)
-    payment_types: dict[str, list[str]] = Field(default_factory=dict)
-    cluster_ids: list[str] = Field(default_factory=list)
-    revoked: bool = False
-
-    def grant(self, role: str) -> Grant:
-        """The grant one of these roles gives (as K2's tokens carry it)."""
-        return Grant(
-            organisation=self.organisation,
-            role=role,
-            payment_types=tuple(self.payment_types.get(role, [])),
-            cluster_ids=tuple(self.cluster_ids),
-        )
-
-
 class People:
-    """The users and memberships collections: facts written newest-wins, read for recipients."""
+    """The users and memberships collections: facts written newest-wins, read through a snapshot."""
 
     def __init__(self, mongo: Mongo) -> None:
         self.users: Collection = mongo.collection(USERS)
         self.memberships: Collection = mongo.collection(MEMBERSHIPS)
+        self.cache = SnapshotCache(mongo)
 
     async def apply(self, event: Event, envelope: Envelope) -> None:
-        """Fold one identity event into the read model."""
+        """Fold one identity event into the read model, then log what it changed for readers."""
+        facts = _facts(event)
         at = envelope.time
-        for collection, key, fact, fields in _facts(event):
+        for collection, key, fact, fields in facts:
             await _newer(self.users if collection == USERS else self.memberships, key, fact, at, fields)
+        if facts:
+            await self.cache.changed([(collection, key) for collection, key, _, _ in facts])
+
+    async def snapshot(self) -> PeopleSnapshot:
+        """Every user and live membership as of now (see ``people_snapshot``)."""
+        return await self.cache.snapshot()
 
     async def person(self, user_id: str) -> Person | None:
         """One user, if any identity event named them."""
-        doc = await self.users.find_one({"_id": user_id})
-        return _person(doc) if doc else None
-
-    async def people(self, user_ids: list[str]) -> dict[str, Person]:
-        """Several users by id (one equality lookup each: FerretDB pushes those down to an index,
-        not `$in`, and a role's holders at one organisation are few)."""
-        found = [await self.users.find_one({"_id": user_id}) for user_id in user_ids]
-        return {d["_id"]: _person(d) for d in found if d is not None}
-
-    async def holding(self, roles: tuple[str, ...], organisations: list[str]) -> list[Membership]:
-        """Memberships (not revoked) holding one of the roles at one of the organisations."""
-        held: list[Membership] = []
-        for organisation in organisations:  # equality per organisation, for the same reason
-            async for doc in self.memberships.find({"organisation": organisation}):
-                membership = Membership.model_validate(doc)
-                if not membership.revoked and set(roles) & set(membership.roles):
-                    held.append(membership)
-        return held
-
-
-def _person(doc: dict[str, Any]) -> Person:
-    return Person.model_validate({**doc, "user_id": doc["_id"]})
+        return (await self.snapshot()).person(user_id)
 
 
 Fact = tuple[str, str, str, dict[str, Any]]

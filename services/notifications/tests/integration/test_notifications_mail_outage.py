@@ -19,7 +19,7 @@ async def test_email_waits_while_smtp_is_down_and_is_sent_once_when_it_is_back(t
         outbox = centre.outbox()
 
         async def retried() -> bool:
-            doc = await outbox.emails.find_one({"to": manager.email})
+            doc = await outbox.mails.find_one({"to": manager.email})
             return bool(doc and doc["attempts"] >= 2 and doc["status"] == "pending")
 
         await eventually(retried, timeout=30)
