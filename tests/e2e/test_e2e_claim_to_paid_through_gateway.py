@@ -98,6 +98,13 @@ async def test_a_high_band_claim_from_submission_to_paid_through_the_gateway(
         )
         assert submitted.headers["X-Correlation-Id"]
 
+        # The provider's place under the commissioner reaches claims on its own topic: the reviewers
+        # see the claim once it has (a 404 until then, as for a claim outside their scope).
+        async def in_scope() -> Any:
+            seen = await gateway.get(f"{API}/review/claims/{claim_id}", headers=tier_1)
+            return seen.status_code == 200 or None
+
+        await eventually(in_scope, timeout=60)
         for who, status in (
             (tier_1, "Pending Tier 2 Review"),
             (tier_2, "Pending Finance Approval"),
