@@ -85,6 +85,14 @@ class ClaimsCalls(GatewayBase):
         )
         return body
 
+    async def check_claim(self, creds: Credentials, claim_id: str, lines: list[Json]) -> Json:
+        """Submit's checks without submitting: the claim as Submit would leave it (nothing stored);
+        every problem by field, as Submit's."""
+        body: Json = await self._json(
+            creds, "POST", f"{CLAIMS}/claims/{claim_id}/submit/check", json={"lines": lines}
+        )
+        return body
+
     async def delete_claim(self, creds: Credentials, claim_id: str) -> None:
         """Delete a Draft claim."""
         await self.call(creds, "DELETE", f"{CLAIMS}/claims/{claim_id}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from cqrs_portal.pages import (
     allocations,
     auth,
+    claim_submit,
     claims,
     clusters,
     declarations,
@@ -45,6 +46,7 @@ ROUTERS = [
     offered.router,
     payments.router,  # before claims' /claims/{claim_id}
     review.router,
+    claim_submit.router,
     claims.router,
     declarations.router,
     network.router,
