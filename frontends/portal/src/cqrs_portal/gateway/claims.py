@@ -160,6 +160,26 @@ class ClaimsCalls(GatewayBase):
         )
         return body
 
+    # --- bulk claims -------------------------------------------------------------------------------
+
+    async def bulk_template(
+        self, creds: Credentials, commissioner: str, quality_service_id: str
+    ) -> httpx.Response:
+        """The pre-filled bulk claims workbook of one service (its Content-Disposition names the file)."""
+        params = {"commissioner_organisation_id": commissioner, "quality_service_id": quality_service_id}
+        return await self.call(creds, "GET", f"{CLAIMS}/bulk-claims/template", params=params)
+
+    async def bulk_upload(
+        self, creds: Credentials, commissioner: str, quality_service_id: str, file: tuple[str, bytes, str]
+    ) -> Json:
+        """Upload a filled-in workbook: the claims it made, or every wrong cell by row and column."""
+        params = {"commissioner_organisation_id": commissioner, "quality_service_id": quality_service_id}
+        response = await self.call(
+            creds, "POST", f"{CLAIMS}/bulk-claims", params=params, files={"file": file}
+        )
+        body: Json = response.json()
+        return body
+
     # --- payment batches --------------------------------------------------------------------------
 
     async def payment_batches(

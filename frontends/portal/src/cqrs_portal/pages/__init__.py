@@ -6,6 +6,7 @@ from __future__ import annotations
 from cqrs_portal.pages import (
     allocations,
     auth,
+    bulk,
     claim_submit,
     claims,
     clusters,
@@ -45,6 +46,7 @@ ROUTERS = [
     my_services.router,
     offered.router,
     payments.router,  # before claims' /claims/{claim_id}
+    bulk.router,  # likewise
     review.router,
     claim_submit.router,
     claims.router,

@@ -61,6 +61,7 @@ async def claims_page(request: Request, user: UserDep, gateway: GatewayDep) -> R
         for org in user.organisations_with({role})
     ]
     context["payments"] = bool(user.organisations_with(PAYMENT_VIEWERS))
+    context["bulk"] = bool(user.organisations_with({"Local Approver Tier 1"}))
     return render(request, "claims.jinja", context)
 
 
