@@ -143,6 +143,11 @@ class ClaimsCalls(GatewayBase):
         body: Json = await self._json(creds, "GET", f"{CLAIMS}/review/flows/{commissioner}")
         return body
 
+    async def save_review_flow(self, creds: Credentials, commissioner: str, flow: Json) -> Json:
+        """Replace the commissioner's review flow (every problem by field; nothing saved on refusal)."""
+        body: Json = await self._json(creds, "PUT", f"{CLAIMS}/review/flows/{commissioner}", json=flow)
+        return body
+
     async def claim_history(self, creds: Credentials, claim_id: str) -> list[Json]:
         """Every event of the claim and its attachments: what, who and when."""
         found: list[Json] = await self._json(creds, "GET", f"{CLAIMS}/claims/{claim_id}/history")

@@ -26,6 +26,7 @@ from cqrs_portal.pages import (
     reports,
     requests,
     review,
+    review_flows,
     users,
 )
 
@@ -47,6 +48,7 @@ ROUTERS = [
     offered.router,
     payments.router,  # before claims' /claims/{claim_id}
     bulk.router,  # likewise
+    review_flows.router,  # likewise
     review.router,
     claim_submit.router,
     claims.router,

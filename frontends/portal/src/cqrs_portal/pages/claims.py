@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from cqrs_portal.gateway import ApiProblem
-from cqrs_portal.web import CLAIM_PREPARERS, GatewayDep, User, UserDep, redirect, render
+from cqrs_portal.web import CLAIM_PREPARERS, FLOW_KEEPERS, GatewayDep, User, UserDep, redirect, render
 
 #: Who may submit a claim a User (multi-level) sent for approval.
 PROVIDER_APPROVERS = {"Local Approver (multi-level)"}
@@ -62,6 +62,7 @@ async def claims_page(request: Request, user: UserDep, gateway: GatewayDep) -> R
     ]
     context["payments"] = bool(user.organisations_with(PAYMENT_VIEWERS))
     context["bulk"] = bool(user.organisations_with({"Local Approver Tier 1"}))
+    context["flows"] = user.organisations_with(FLOW_KEEPERS)
     return render(request, "claims.jinja", context)
 
 
