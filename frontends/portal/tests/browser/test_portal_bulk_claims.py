@@ -58,7 +58,10 @@ def test_bulk_claims_template_wrong_cells_then_claims_made(journey: Any, api: An
     api.accept_depot("E85001")
     priya = api.headers(PRIYA)
     before = {
-        c["claim_id"] for c in api.claims("GET", "/claims", priya, provider_organisation_id="E85001")["items"]
+        c["claim_id"]
+        for c in api.claims("GET", "/claims", priya, provider_organisation_id="E85001", page_size=100)[
+            "items"
+        ]
     }
 
     journey.log_in(TOM)
@@ -95,7 +98,10 @@ def test_bulk_claims_template_wrong_cells_then_claims_made(journey: Any, api: An
     ).to_contain_text(str(rows["E85002"]))
     journey.screenshot("bulk-claims-refused")
     after = {
-        c["claim_id"] for c in api.claims("GET", "/claims", priya, provider_organisation_id="E85001")["items"]
+        c["claim_id"]
+        for c in api.claims("GET", "/claims", priya, provider_organisation_id="E85001", page_size=100)[
+            "items"
+        ]
     }
     assert after == before
 

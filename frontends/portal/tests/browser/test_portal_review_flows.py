@@ -50,7 +50,7 @@ def test_review_flow_errors_at_their_boxes_then_saved_and_used(
         page.locator("#medium_from").fill("100")
         page.locator("#high_from").fill("50")
         journey.click("Save the review flow")
-        _refused(journey, "medium_from_pence must be below high_from_pence", "medium_from")
+        _refused(journey, "The Medium band must start below the High band", "medium_from")
 
         page.locator("#high_from").fill("100")
         page.locator("#medium_from").fill("50")

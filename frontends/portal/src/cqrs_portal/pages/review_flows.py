@@ -26,6 +26,8 @@ CLAIMS = {"text": "Claims", "href": "/claims"}
 #: The API's step fields and the form's box for each.
 STEP_BOXES = {"name": "name", "role": "role", "status": "status", "sign_offs": "sign_offs", "bands": "bands"}
 STEP_BOXES |= {"from_pence": "from", "may_return": "may_return"}
+#: Claims' words for a rule, as a commissioner would put it.
+WORDS = {"medium_from_pence must be below high_from_pence": "The Medium band must start below the High band"}
 
 
 def _pounds(pence: int) -> str:
@@ -134,6 +136,7 @@ def _refused(problem: ApiProblem, indices: list[int]) -> dict[str, str]:
     for error in problem.errors:
         parts = error.field.split(".")
         message = error.message.removeprefix("Value error, ")
+        message = WORDS.get(message, message)
         if parts[0] == "steps" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(indices):
             i = indices[int(parts[1])]
             box = STEP_BOXES.get(parts[2] if len(parts) > 2 else "", "name")
