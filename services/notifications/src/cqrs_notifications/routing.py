@@ -8,6 +8,8 @@
 | OfferRejected | message | Commissioning Management | commissioner | offer-rejected | offer-to-answer |
 | OfferWithdrawn | message | Service Management | provider | offer-withdrawn | offer-to-answer |
 | OfferCancelled | message | Service Management | provider | offer-cancelled | |
+| ServiceRequested | task | Commissioning Management | commissioner | service-request-to-answer | |
+| OfferMade (answering a request) | (the offer's task above) | | | | service-request-to-answer |
 | UserRegistered | task | user administrators | organisation asked for | registration-to-review | |
 | RegistrationApproved | nothing (identity mails the link: one mail) | | | | registration-to-review |
 | RegistrationRejected | message | the person | | registration-rejected | registration-to-review |
@@ -63,6 +65,7 @@ from cqrs_contracts.events import (
     OfferRejected,
     OfferWithdrawn,
     PaymentBatchFlagged,
+    ServiceRequested,
 )
 from cqrs_contracts.events.identity import (
     AccessGranted,
@@ -175,6 +178,22 @@ ROWS: tuple[Row, ...] = (
         kind="offer-cancelled",
         audience=ToRole(("Service Management",), lambda e: e.provider_organisation_id),
         title=lambda e: f"Quality Service {e.quality_service_id} was cancelled",
+    ),
+    Row(
+        ServiceRequested,
+        subject=lambda e: e.request_id,
+        creates="task",
+        kind="service-request-to-answer",
+        audience=ToRole(("Commissioning Management",), lambda e: e.commissioner_organisation_id),
+        title=lambda e: (
+            f"{e.provider_organisation_id} asks to be offered Quality Service {e.quality_service_id}"
+        ),
+    ),
+    Row(
+        OfferMade,
+        subject=lambda e: e.request_id or "",
+        closes=("service-request-to-answer",),
+        when=lambda e: e.request_id is not None,
     ),
     Row(
         UserRegistered,

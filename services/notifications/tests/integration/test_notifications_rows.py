@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from cqrs_contracts.events import ClaimReturned, DeclarationApproved
+from cqrs_contracts.events import ClaimReturned, DeclarationApproved, ServiceRequested
 from cqrs_contracts.events.identity import (
     AccessGranted,
     AccessRequested,
@@ -48,6 +48,48 @@ async def test_offer_made_is_a_task_and_email_for_the_providers_service_manageme
     assert "Please accept or reject it by 01 May 2025" in body_of(mail)
     assert "<strong>01 May 2025</strong>" in body_of(mail, "html")
     assert await centre.mails(other_practice) == []
+
+
+async def test_a_service_request_is_a_task_for_the_commissioner_closed_by_the_offer_answering_it(
+    centre: Centre,
+) -> None:
+    commissioner = await centre.user(("Commissioning Management", centre.orgs["ICB"]))
+    sibling = await centre.user(("Commissioning Management", centre.orgs["ICB2"]))
+    practice = await centre.user(("Service Management", centre.orgs["P1"]))
+    request = str(uuid.uuid4())
+    await centre.deliver(
+        ServiceRequested(
+            request_id=request,
+            quality_service_id="QS-EAR",
+            commissioner_organisation_id=centre.orgs["ICB"],
+            provider_organisation_id=centre.orgs["P1"],
+            financial_year="2025/26",
+            note="We have two nurses trained <now>",
+            requested_by=practice.user_id,
+            requested_at=NOW,
+        )
+    )
+    task = await only_item(centre, commissioner, kind="task")
+    assert (task["category"], task["status"]) == ("service-request-to-answer", "open")
+    assert task["title"] == f"{centre.orgs['P1']} asks to be offered Quality Service QS-EAR"
+    assert (await centre.items(sibling))["total"] == 0
+    await centre.send_due_emails()
+    [mail] = await eventually(lambda: centre.mails(commissioner), timeout=10)
+    assert "Their note: We have two nurses trained <now>" in body_of(mail)
+    assert "trained &lt;now&gt;" in body_of(mail, "html")
+
+    # An offer that does not answer the request leaves it open; the one that does closes it.
+    await centre.deliver(offer_made(provider_organisation_id=centre.orgs["P1"], quality_service_id="QS-EAR"))
+    assert (await only_item(centre, commissioner, kind="task"))["status"] == "open"
+    await centre.deliver(
+        offer_made(
+            provider_organisation_id=centre.orgs["P1"],
+            commissioner_organisation_id=centre.orgs["ICB"],
+            quality_service_id="QS-EAR",
+            request_id=request,
+        )
+    )
+    assert (await only_item(centre, commissioner, kind="task"))["status"] == "closed"
 
 
 async def test_registration_is_a_task_for_administrators_closed_by_the_decision(centre: Centre) -> None:

@@ -22,6 +22,7 @@ TASK_PAGES = {
     "registration-to-review": "/pending-actions",
     "access-to-review": "/pending-actions",
     "offer-to-answer": "/participation/my-services/{subject_id}",
+    "service-request-to-answer": "/participation/service-requests",
     "claim-to-review": "/claims/review",
     "declaration-to-approve": "/achievement/declarations/{subject_id}",
     "declaration-to-finance-approve": "/achievement/declarations/{subject_id}",
