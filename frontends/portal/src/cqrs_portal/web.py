@@ -29,6 +29,8 @@ COMMISSIONERS = {"Commissioning Management"}
 SERVICE_MANAGERS = {"Service Management"}
 CLAIM_PREPARERS = {"Local User (single-level)", "Local User (multi-level)", "Local Approver (multi-level)"}
 CLAIM_REVIEWERS = {"Local Approver Tier 1", "Local Approver Tier 2", "Local Finance"}
+#: Who keeps a commissioner's review flow (claims' rule): they see Claims for it.
+FLOW_KEEPERS = {"Commissioning Management", "Local Administrator"}
 ACHIEVEMENT_ROLES = {
     "Declaration Management",
     "Approval Management",
@@ -170,7 +172,7 @@ class User:
     @property
     def claims(self) -> bool:
         """Whether the Claims page (and its review queues) is for this user."""
-        return bool(self.organisations_with(CLAIM_PREPARERS | CLAIM_REVIEWERS))
+        return bool(self.organisations_with(CLAIM_PREPARERS | CLAIM_REVIEWERS | FLOW_KEEPERS))
 
     @property
     def achievement(self) -> bool:

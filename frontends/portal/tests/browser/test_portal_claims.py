@@ -84,6 +84,7 @@ def test_new_claim_units_submit_and_tier_1_queue(journey: Any, api: Any, claims_
     page.get_by_label("Units of Depot injection given").fill("6")
     journey.screenshot("claim")
     journey.click("Submit")
+    journey.click("Yes, submit the claim")
     expect(main.locator(".nhsuk-panel")).to_contain_text(f"Claim {claim_id} for £112.50")
     journey.click("Back to your claims summary")
     expect(main.get_by_role("row").filter(has_text=claim_id)).not_to_contain_text("Draft")

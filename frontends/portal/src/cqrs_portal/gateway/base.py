@@ -32,6 +32,8 @@ class ApiProblem(Exception):
     title: str
     detail: str
     errors: list[FieldError] = field(default_factory=list)
+    #: The problem's errors as the service sent them (e.g. bulk claims' row, column and header).
+    raw_errors: list[dict[str, Any]] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{self.status} {self.title}: {self.detail}"
@@ -72,6 +74,7 @@ def _problem(response: httpx.Response) -> ApiProblem:
         title=str(body.get("title") or response.reason_phrase),
         detail=str(body.get("detail") or "The service could not do that; nothing was changed."),
         errors=errors,
+        raw_errors=[e for e in body.get("errors") or [] if isinstance(e, dict)],
     )
 
 

@@ -85,6 +85,14 @@ class ClaimsCalls(GatewayBase):
         )
         return body
 
+    async def check_claim(self, creds: Credentials, claim_id: str, lines: list[Json]) -> Json:
+        """Submit's checks without submitting: the claim as Submit would leave it (nothing stored);
+        every problem by field, as Submit's."""
+        body: Json = await self._json(
+            creds, "POST", f"{CLAIMS}/claims/{claim_id}/submit/check", json={"lines": lines}
+        )
+        return body
+
     async def delete_claim(self, creds: Credentials, claim_id: str) -> None:
         """Delete a Draft claim."""
         await self.call(creds, "DELETE", f"{CLAIMS}/claims/{claim_id}")
@@ -135,6 +143,11 @@ class ClaimsCalls(GatewayBase):
         body: Json = await self._json(creds, "GET", f"{CLAIMS}/review/flows/{commissioner}")
         return body
 
+    async def save_review_flow(self, creds: Credentials, commissioner: str, flow: Json) -> Json:
+        """Replace the commissioner's review flow (every problem by field; nothing saved on refusal)."""
+        body: Json = await self._json(creds, "PUT", f"{CLAIMS}/review/flows/{commissioner}", json=flow)
+        return body
+
     async def claim_history(self, creds: Credentials, claim_id: str) -> list[Json]:
         """Every event of the claim and its attachments: what, who and when."""
         found: list[Json] = await self._json(creds, "GET", f"{CLAIMS}/claims/{claim_id}/history")
@@ -150,6 +163,26 @@ class ClaimsCalls(GatewayBase):
             f"{CLAIMS}/review/claims/{claim_id}/{decision}",
             json={} if decision == "approve" else {"reason": reason},
         )
+        return body
+
+    # --- bulk claims -------------------------------------------------------------------------------
+
+    async def bulk_template(
+        self, creds: Credentials, commissioner: str, quality_service_id: str
+    ) -> httpx.Response:
+        """The pre-filled bulk claims workbook of one service (its Content-Disposition names the file)."""
+        params = {"commissioner_organisation_id": commissioner, "quality_service_id": quality_service_id}
+        return await self.call(creds, "GET", f"{CLAIMS}/bulk-claims/template", params=params)
+
+    async def bulk_upload(
+        self, creds: Credentials, commissioner: str, quality_service_id: str, file: tuple[str, bytes, str]
+    ) -> Json:
+        """Upload a filled-in workbook: the claims it made, or every wrong cell by row and column."""
+        params = {"commissioner_organisation_id": commissioner, "quality_service_id": quality_service_id}
+        response = await self.call(
+            creds, "POST", f"{CLAIMS}/bulk-claims", params=params, files={"file": file}
+        )
+        body: Json = response.json()
         return body
 
     # --- payment batches --------------------------------------------------------------------------

@@ -16,13 +16,20 @@ class ParticipationCalls(GatewayBase):
         body: Json = await self._json(creds, "GET", f"{PARTICIPATION}/quality-services", params=params)
         return body
 
-    async def start_offer(self, creds: Credentials, commissioner: str, quality_service_id: str) -> Json:
-        """Step 1: start an offer of a service (a draft saved between steps)."""
+    async def start_offer(
+        self, creds: Credentials, commissioner: str, quality_service_id: str, request_id: str | None = None
+    ) -> Json:
+        """Step 1: start an offer of a service (a draft saved between steps); with a request's id,
+        making the offer answers that Service Request."""
         body: Json = await self._json(
             creds,
             "POST",
             f"{PARTICIPATION}/offer-drafts",
-            json={"commissioner_organisation_id": commissioner, "quality_service_id": quality_service_id},
+            json={
+                "commissioner_organisation_id": commissioner,
+                "quality_service_id": quality_service_id,
+                "request_id": request_id,
+            },
         )
         return body
 

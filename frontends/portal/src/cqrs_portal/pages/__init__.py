@@ -6,6 +6,8 @@ from __future__ import annotations
 from cqrs_portal.pages import (
     allocations,
     auth,
+    bulk,
+    claim_submit,
     claims,
     clusters,
     declarations,
@@ -24,6 +26,7 @@ from cqrs_portal.pages import (
     reports,
     requests,
     review,
+    review_flows,
     users,
 )
 
@@ -44,7 +47,10 @@ ROUTERS = [
     my_services.router,
     offered.router,
     payments.router,  # before claims' /claims/{claim_id}
+    bulk.router,  # likewise
+    review_flows.router,  # likewise
     review.router,
+    claim_submit.router,
     claims.router,
     declarations.router,
     network.router,

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from cqrs_portal.gateway import ApiProblem
-from cqrs_portal.web import CLAIM_PREPARERS, GatewayDep, User, UserDep, redirect, render
+from cqrs_portal.web import CLAIM_PREPARERS, FLOW_KEEPERS, GatewayDep, User, UserDep, redirect, render
 
 #: Who may submit a claim a User (multi-level) sent for approval.
 PROVIDER_APPROVERS = {"Local Approver (multi-level)"}
@@ -61,6 +61,8 @@ async def claims_page(request: Request, user: UserDep, gateway: GatewayDep) -> R
         for org in user.organisations_with({role})
     ]
     context["payments"] = bool(user.organisations_with(PAYMENT_VIEWERS))
+    context["bulk"] = bool(user.organisations_with({"Local Approver Tier 1"}))
+    context["flows"] = user.organisations_with(FLOW_KEEPERS)
     return render(request, "claims.jinja", context)
 
 
@@ -99,7 +101,7 @@ def _number(raw: str) -> int | float | str:
         return raw
 
 
-def _lines(form: Any, claim: dict[str, Any]) -> list[dict[str, Any]]:
+def typed_lines(form: Any, claim: dict[str, Any]) -> list[dict[str, Any]]:
     """The units and answers typed on the claim pane, line by line."""
     found = []
     for line in claim["lines"]:
@@ -120,10 +122,64 @@ def _lines(form: Any, claim: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-async def _claim_page(
-    request: Request, user: User, gateway: GatewayDep, claim_id: str, errors: list[dict[str, str]]
+def _field_href(field: str, claim: dict[str, Any]) -> tuple[str, str | None]:
+    """Where on the claim page a refused field is typed (its units box, its question's Yes, its
+    file box), and the line's component name; the claim pane when no box fits."""
+    parts = field.removeprefix("body.").split(".")
+    lines = claim["lines"]
+    if len(parts) < 2 or parts[0] != "lines":
+        return "#claim-pane", None
+    key = parts[1]
+    line = lines[int(key)] if key.isdigit() and int(key) < len(lines) else None
+    line = line or next((x for x in lines if x["component_id"] == key), None)
+    if line is None:
+        return "#claim-pane", None
+    component, name = line["component_id"], line.get("component_name")
+    what = parts[2] if len(parts) > 2 else ""
+    if what == "units" and line["kind"] != "retainer":
+        return f"#units-{component}", name
+    questions = [q["question_id"] for q in line.get("questions", [])]
+    if what == "answers" and len(parts) > 3 and parts[3] in questions:
+        return f"#answer-{component}-{parts[3]}-yes", name
+    if what == "attachments":
+        return f"#file-{component}", name
+    return "#claim-pane", name
+
+
+def claim_errors(problem: ApiProblem, claim: dict[str, Any]) -> list[dict[str, str]]:
+    """A refusal of the claim pane as the error summary's list: each problem named by its line and
+    linked to the exact box to put it right in."""
+    errors = []
+    for error in problem.errors:
+        href, name = _field_href(error.field, claim)
+        errors.append({"text": f"{name}: {error.message}" if name else error.message, "href": href})
+    return errors or [{"text": problem.detail, "href": "#claim-pane"}]
+
+
+def _as_typed(claim: dict[str, Any], entered: list[dict[str, Any]]) -> None:
+    """Show what was typed (not saved) on the claim pane again, e.g. beside the problems found."""
+    by_component = {e["component_id"]: e for e in entered}
+    for line in claim["lines"]:
+        entry = by_component.get(line["component_id"], {})
+        if "units" in entry:
+            line["units"] = entry["units"]
+        if "answers" in entry:
+            line["answers"] = entry["answers"]
+
+
+async def render_claim(
+    request: Request,
+    user: User,
+    gateway: GatewayDep,
+    claim_id: str,
+    errors: list[dict[str, str]],
+    entered: list[dict[str, Any]] | None = None,
 ) -> Response:
+    """The claim page, with problems in the error summary and, when given, the entries typed but
+    not saved shown again in their boxes."""
     claim = await gateway.claim(user.session, claim_id)
+    if entered and claim["status"] in EDITABLE:
+        _as_typed(claim, entered)
     editable = claim["status"] in EDITABLE
     panes = await gateway.claim_panes(user.session, claim_id) if editable else []
     approver = claim["provider_organisation_id"] in user.organisations_with(PROVIDER_APPROVERS)
@@ -147,17 +203,18 @@ async def _claim_page(
 @router.get("/{claim_id}")
 async def claim_page(request: Request, claim_id: str, user: UserDep, gateway: GatewayDep) -> Response:
     """The claim: Claim ID, the services, components and claim panes, and the total."""
-    return await _claim_page(request, user, gateway, claim_id, [])
+    return await render_claim(request, user, gateway, claim_id, [])
 
 
 @router.post("/{claim_id}")
 async def claim_action(request: Request, claim_id: str, user: UserDep, gateway: GatewayDep) -> Response:
-    """One button of the claim page: Add All, Add, Add+, Remove All, Delete, Save, Submit, Add
-    Attachment and an attachment's Delete."""
+    """One button of the claim page: Add All, Add, Add+, Remove All, Delete, Save, Add Attachment
+    and an attachment's Delete (Submit goes to its confirmation: pages/claim_submit.py)."""
     form = await request.form()
     action, _, rest = str(form.get("action") or "").partition(":")
     service, _, component = rest.partition(":")
     target = component or service or None
+    entered: list[dict[str, Any]] = []
     try:
         if action in {"attach", "delete-attachment"}:
             return await _attachment_action(request, user, gateway, claim_id, action, rest, form)
@@ -167,33 +224,18 @@ async def claim_action(request: Request, claim_id: str, user: UserDep, gateway: 
             await gateway.add_components(user.session, claim_id, service or None, component or None)
         elif action == "remove":
             await gateway.remove_components(user.session, claim_id, target)
-        elif action in {"save", "submit"}:
-            claim = await gateway.claim(user.session, claim_id)
-            lines = _lines(form, claim)
-            if action == "save":
-                await gateway.save_claim_lines(user.session, claim_id, lines)
-                user.session.say("Your claim has been saved")
-            else:
-                done = await gateway.submit_claim(user.session, claim_id, lines)
-                sent = done["status"] == "Awaiting Provider Approval"
-                return render(
-                    request,
-                    "claim_submitted.jinja",
-                    {
-                        "title": "Claim sent for approval" if sent else "Claim submitted",
-                        "claim": done,
-                        "breadcrumbs": [HOME, CLAIMS],
-                    },
-                )
+        elif action == "save":
+            entered = typed_lines(form, await gateway.claim(user.session, claim_id))
+            await gateway.save_claim_lines(user.session, claim_id, entered)
+            user.session.say("Your claim has been saved")
         elif action == "delete-claim":
             await gateway.delete_claim(user.session, claim_id)
             user.session.say(f"Claim {claim_id} has been deleted")
             return redirect("/claims")
     except ApiProblem as problem:
-        errors = [{"text": e.message, "href": "#claim-pane"} for e in problem.errors] or [
-            {"text": problem.detail, "href": "#claim-pane"}
-        ]
-        return await _claim_page(request, user, gateway, claim_id, errors)
+        claim = await gateway.claim(user.session, claim_id)
+        errors = claim_errors(problem, claim)
+        return await render_claim(request, user, gateway, claim_id, errors, entered)
     return redirect(f"/claims/{claim_id}#claim-pane")
 
 
@@ -209,7 +251,7 @@ async def _attachment_action(
     upload = form.get(field)
     if not isinstance(upload, StarletteUpload) or not upload.filename:
         errors = [{"text": "Choose a file to attach", "href": f"#{field}"}]
-        return await _claim_page(request, user, gateway, claim_id, errors)
+        return await render_claim(request, user, gateway, claim_id, errors)
     content = await upload.read()
     media_type = upload.content_type or "application/octet-stream"
     try:
@@ -218,7 +260,7 @@ async def _attachment_action(
         errors = [{"text": e.message, "href": f"#{field}"} for e in problem.errors] or [
             {"text": problem.detail, "href": f"#{field}"}
         ]
-        return await _claim_page(request, user, gateway, claim_id, errors)
+        return await render_claim(request, user, gateway, claim_id, errors)
     user.session.say(f"{upload.filename} has been uploaded: it is Pending System Review until scanned")
     return redirect(f"/claims/{claim_id}#attachments-{target}")
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from cqrs_portal.gateway import ApiProblem, Gateway
+from cqrs_portal.pages import offers_create
 from cqrs_portal.pages.participation import HOME, PARTICIPATION, current_year, tabs
 from cqrs_portal.web import SERVICE_MANAGERS, GatewayDep, User, UserDep, error_list, redirect, render
 
@@ -149,6 +150,27 @@ async def service_requests(
             "breadcrumbs": [HOME, PARTICIPATION, REQUESTS],
         },
     )
+
+
+@router.post("/service-requests/{request_id}/offer")
+async def offer_requested(request: Request, request_id: str, user: UserDep, gateway: GatewayDep) -> Response:
+    """Offer this service: Create Offers starts with the requested service chosen, and making the
+    offer answers the request (it shows Offered on both sides)."""
+    found = (await gateway.service_requests(user.session, "Requested"))["items"]
+    asked = next((r for r in found if r["request_id"] == request_id), None)
+    if asked is None:
+        user.session.say("That Service Request has already been answered")
+        return redirect("/participation/service-requests")
+    saved = user.session.draft(offers_create.DRAFT)
+    started = await gateway.start_offer(
+        user.session, asked["commissioner_organisation_id"], asked["quality_service_id"], request_id
+    )
+    saved["draft_id"] = started["draft_id"]
+    user.session.say(
+        f"Offering {asked['service_name']} as {asked['provider_organisation_id']} requested: "
+        f"choose {asked['provider_organisation_id']} in step 3"
+    )
+    return redirect(f"{offers_create.BASE}/details")
 
 
 async def _reissue_form(

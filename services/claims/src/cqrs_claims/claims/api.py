@@ -259,3 +259,23 @@ async def submit(claim_id: Id, body: Submit, request: Request, user: CurrentUser
     except SubmitRefused as exc:
         return submit_refused(exc, request.url.path)
     return await _detail(claims, claim)
+
+
+@router.post(
+    "/claims/{claim_id}/submit/check",
+    response_model=views.ClaimDetail,
+    responses={422: {"description": "every problem, by field, as Submit would answer"}},
+)
+async def check_submit(
+    claim_id: Id, body: Submit, request: Request, user: CurrentUser, runtime: RuntimeDep
+) -> Any:
+    """Check a Submit without submitting (for "Confirm that you wish to submit the claim"): the
+    claim as Submit would leave it, or every problem by field. Nothing is stored."""
+    claims = _claims(runtime)
+    claim = await claims.prepared(user, claim_id)
+    try:
+        with as_problems():
+            claim = await claims.check_submit(user, claim, body)
+    except SubmitRefused as exc:
+        return submit_refused(exc, request.url.path)
+    return await _detail(claims, claim)

@@ -125,9 +125,21 @@ class Claims:
         self, principal: Principal, claim: Claim, command: submission.Submit, correlation_id: str
     ) -> Claim:
         """Submit (or send for approval): everything checked at once; nothing stored on refusal."""
+        events = await self._followed(claim, await self._submitted(principal, claim, command))
+        saved = await self.change(principal, claim, events, correlation_id)
+        # A scan may have finished between reading the attachments and saving: look once more.
+        await self.finish_system_review(saved.claim_id, cause=None, correlation_id=correlation_id)
+        return await self.store.get(saved.claim_id) or saved
+
+    async def check_submit(self, principal: Principal, claim: Claim, command: submission.Submit) -> Claim:
+        """Every check of Submit without submitting: the claim as Submit would leave it (its units,
+        line totals, total and the status it would take); nothing stored. Refusals as Submit's."""
+        return fold(claim, await self._submitted(principal, claim, command))
+
+    async def _submitted(self, principal: Principal, claim: Claim, command: submission.Submit) -> list[Event]:
         approval = await authz.needs_provider_approval(self.runtime.directory, principal, claim)
         now = clock.now()
-        events = submission.submit(
+        return submission.submit(
             claim,
             command,
             await self.services_by_version(claim),
@@ -137,11 +149,6 @@ class Claims:
             actor=principal.user_id,
             now=now,
         )
-        events = await self._followed(claim, events)
-        saved = await self.change(principal, claim, events, correlation_id)
-        # A scan may have finished between reading the attachments and saving: look once more.
-        await self.finish_system_review(saved.claim_id, cause=None, correlation_id=correlation_id)
-        return await self.store.get(saved.claim_id) or saved
 
     async def finish_system_review(
         self, claim_id: str, *, cause: str | None, correlation_id: str | None
