@@ -111,11 +111,12 @@ def typed_lines(form: Any, claim: dict[str, Any]) -> list[dict[str, Any]]:
             entry["units"] = _number(raw)
         answers = []
         for q in line["questions"]:
-            value = form.get(f"answer-{line['component_id']}-{q['question_id']}")
-            if value in {"yes", "no"}:
+            value = str(form.get(f"answer-{line['component_id']}-{q['question_id']}") or "").strip()
+            if q.get("kind") == "text":
+                if value:
+                    answers.append({"question_id": q["question_id"], "text": value})
+            elif value in {"yes", "no"}:
                 answers.append({"question_id": q["question_id"], "yes": value == "yes"})
-            elif value:
-                answers.append({"question_id": q["question_id"], "text": str(value)})
         if answers:
             entry["answers"] = answers
         found.append(entry)
@@ -138,9 +139,10 @@ def _field_href(field: str, claim: dict[str, Any]) -> tuple[str, str | None]:
     what = parts[2] if len(parts) > 2 else ""
     if what == "units" and line["kind"] != "retainer":
         return f"#units-{component}", name
-    questions = [q["question_id"] for q in line.get("questions", [])]
-    if what == "answers" and len(parts) > 3 and parts[3] in questions:
-        return f"#answer-{component}-{parts[3]}-yes", name
+    kinds = {q["question_id"]: q.get("kind") for q in line.get("questions", [])}
+    if what == "answers" and len(parts) > 3 and parts[3] in kinds:
+        box = f"#answer-{component}-{parts[3]}"
+        return (box if kinds[parts[3]] == "text" else f"{box}-yes"), name
     if what == "attachments":
         return f"#file-{component}", name
     return "#claim-pane", name
