@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
 
 from cqrs_contracts.events import Event
+from cqrs_kit.auth import acting_name
 from cqrs_kit.errors import VersionConflict
 from cqrs_kit.logs import get_logger
 from cqrs_kit.mongo import Collection, Document
@@ -64,12 +65,14 @@ class RecordedEvent(BaseModel):
 
 
 class Commit(BaseModel):
-    """One save of an aggregate: its events, who made it, when, and the event that caused it."""
+    """One save of an aggregate: its events, who made it (id, and the name their token gave when
+    the save answered their request), when, and the event that caused it."""
 
     aggregate_id: str
     version: int
     events: list[RecordedEvent]
     actor: str | None
+    actor_name: str | None = None
     correlation_id: str | None
     cause: str | None
     created_at: dt.datetime
@@ -143,6 +146,7 @@ class Aggregates(Generic[M]):
             "entries": entries,
             "state": data,
             "actor": actor,
+            "actor_name": acting_name(actor),
             "correlation_id": correlation_id,
             "cause": cause,
             "created_at": dt.datetime.now(dt.UTC),
@@ -202,6 +206,7 @@ class Aggregates(Generic[M]):
                     for e in r.get("entries", [])
                 ],
                 actor=r.get("actor"),
+                actor_name=r.get("actor_name"),
                 correlation_id=r.get("correlation_id"),
                 cause=r.get("cause"),
                 created_at=r["created_at"],

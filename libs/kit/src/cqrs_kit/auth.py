@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import httpx
@@ -30,6 +31,7 @@ __all__ = [
     "JwksSource",
     "Principal",
     "TokenVerifier",
+    "acting_name",
     "current_user",
     "grant_claims",
     "jwks_from_url",
@@ -38,6 +40,9 @@ __all__ = [
 
 JwksSource = Callable[[], Awaitable[dict[str, Any]]]
 ALGORITHMS = ["RS256", "ES256", "EdDSA"]
+
+#: The verified caller of the request being served, so a save can record their name beside their id.
+_acting: ContextVar[Principal | None] = ContextVar("cqrs_acting", default=None)
 
 
 class Principal(BaseModel):
@@ -189,7 +194,17 @@ async def current_user(
         raise Unauthorised("this service has no token verifier configured")
     principal = await verifier.verify(credentials.credentials)
     request.state.principal = principal
+    _acting.set(principal)
     return principal
+
+
+def acting_name(user_id: str | None) -> str | None:
+    """The name the token of the request being served gives ``user_id``, when that user is the
+    caller (None otherwise: a system actor, a consumer, another user)."""
+    principal = _acting.get()
+    if user_id is None or principal is None or principal.user_id != user_id:
+        return None
+    return principal.name or None
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from jwt.algorithms import RSAAlgorithm
 
-from cqrs_kit.auth import CurrentUser, Grant, TokenVerifier
+from cqrs_kit.auth import CurrentUser, Grant, TokenVerifier, acting_name
 from cqrs_kit.errors import Unauthorised, install_problem_handlers
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -95,6 +95,21 @@ def test_current_user_dependency() -> None:
     forged = client.get("/me", headers={"Authorization": f"Bearer {_token(key=OTHER)}"})
     assert forged.status_code == 401
     assert forged.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+
+
+def test_a_request_knows_its_callers_name_for_saves_and_nobody_elses() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.state.token_verifier = _verifier()
+
+    @app.get("/who")
+    async def who(user: CurrentUser) -> dict[str, str | None]:
+        return {"caller": acting_name(user.user_id), "other": acting_name("u2"), "system": acting_name(None)}
+
+    client = TestClient(app)
+    seen = client.get("/who", headers={"Authorization": f"Bearer {_token()}"}).json()
+    assert seen == {"caller": "Dr Ada Lovelace", "other": None, "system": None}
+    assert acting_name("u1") is None  # outside a request nobody is acting
 
 
 async def test_keys_are_fetched_single_flight_and_unknown_kids_wait_the_minimum_interval() -> None:

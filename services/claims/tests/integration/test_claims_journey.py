@@ -209,6 +209,14 @@ async def test_the_guides_claim_goes_through_scanning_to_tier_1(stack: Stack) ->
     assert events[0] == "ClaimDrafted"
     assert {"ClaimSubmitted", "AttachmentUploaded", "ClaimReadyForTier1Review"} <= set(events)
     assert all(entry["at"] for entry in history)
+    # Who: the user's id and the name their token gave; the scanner and the system have no name.
+    drafted = history[0]
+    assert drafted["actor_name"] == "Test User"
+    by_people = [e for e in history if e["actor"] == drafted["actor"]]
+    assert {e["actor_name"] for e in by_people} == {"Test User"}
+    by_systems = [e for e in history if e["actor"] != drafted["actor"]]
+    assert by_systems
+    assert {e["actor_name"] for e in by_systems} == {None}
 
 
 async def test_an_eicar_attachment_returns_the_claim_with_the_reason(stack: Stack) -> None:

@@ -206,7 +206,13 @@ class Claims:
         for attachment_id in ids:
             commits += await self.attachments.aggregates.history(attachment_id)
         entries = [
-            views.HistoryEntry(event=e.type.split(".")[-2], actor=c.actor, at=c.created_at, data=e.data)
+            views.HistoryEntry(
+                event=e.type.split(".")[-2],
+                actor=c.actor,
+                actor_name=c.actor_name,
+                at=c.created_at,
+                data=e.data,
+            )
             for c in commits
             for e in c.events
         ]

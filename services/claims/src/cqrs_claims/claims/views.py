@@ -168,10 +168,12 @@ def pane(claim: Claim, services: list[PaneService]) -> list[PaneServiceView]:
 
 
 class HistoryEntry(BaseModel):
-    """One event in a claim's (or its attachments') history: what, who and when."""
+    """One event in a claim's (or its attachments') history: what, who (user id, and their name
+    when a person acted) and when."""
 
     event: str
     actor: str | None
+    actor_name: str | None = None
     at: dt.datetime
     data: dict[str, Any]
 
