@@ -1,11 +1,14 @@
 """Journey: a commissioner's review flow (CQRS Local, Commissioning Management). Chloe opens QRV's flow
 (Tier 1, Tier 2, Finance for High claims), types it wrong (sign-offs not a number, the bands the wrong
-way round, a first step that skips claims): each problem is in the error summary linked to its box;
-then lowers the bands, lets Tier 2 return claims and sends Medium claims to Finance too. The other
-party: Tom, at Tier 1, sees a new £75 claim in the Medium band with Finance on its route."""
+way round, a first step that skips claims): each problem is in the error summary linked to its box.
+A colleague saves the flow meanwhile: Chloe's save is refused (nothing of hers overwrites theirs), so
+she opens the flow again, lowers the bands, lets Tier 2 return claims and sends Medium claims to
+Finance too. The other party: Tom, at Tier 1, sees a new £75 claim in the Medium band with Finance on
+its route."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -20,9 +23,14 @@ def _log_out(journey: Any) -> None:
     journey.check()
 
 
-def _refused(journey: Any, text: str, box: str) -> None:
+def _refused(journey: Any, text: str | re.Pattern[str], box: str) -> None:
     link = journey.page.locator(".nhsuk-error-summary").get_by_role("link", name=text)
     expect(link).to_have_attribute("href", f"#{box}")
+
+
+def _flow_of(saved: dict[str, Any]) -> dict[str, Any]:
+    """A flow as read (with its version), as a body to save."""
+    return {k: v for k, v in saved.items() if k != "version"}
 
 
 def test_review_flow_errors_at_their_boxes_then_saved_and_used(
@@ -59,7 +67,19 @@ def test_review_flow_errors_at_their_boxes_then_saved_and_used(
         _refused(journey, "the first step must apply to every claim", "step-0-bands")
         assert api.claims("GET", "/review/flows/QRV", chloe) == default  # nothing saved yet
 
+        # A colleague saves the flow (unchanged) while Chloe's form is open: hers is now stale.
+        colleague = _flow_of(default)
+        api.claims("PUT", "/review/flows/QRV", {**chloe, "If-Match": f'"{default["version"]}"'}, colleague)
         page.locator("#step-0-bands").check()
+        journey.click("Save the review flow")
+        _refused(journey, re.compile("Someone else saved this review flow"), "steps")
+        after = api.claims("GET", "/review/flows/QRV", chloe)
+        assert (_flow_of(after), after["version"]) == (colleague, default["version"] + 1)
+
+        page.goto("/claims/review-flows/QRV")
+        journey.check()
+        page.locator("#high_from").fill("100")
+        page.locator("#medium_from").fill("50")
         page.locator("#step-1-may_return").check()
         page.locator("#step-2-bands-2").check()  # Finance for Medium claims too
         journey.screenshot("review-flow")
@@ -92,4 +112,7 @@ def test_review_flow_errors_at_their_boxes_then_saved_and_used(
         expect(summary).to_contain_text("Tier 1, Tier 2, Finance")
         journey.screenshot("claim-on-the-new-flow")
     finally:
-        api.claims("PUT", "/review/flows/QRV", chloe, default)
+        current = api.claims("GET", "/review/flows/QRV", chloe)
+        api.claims(
+            "PUT", "/review/flows/QRV", {**chloe, "If-Match": f'"{current["version"]}"'}, _flow_of(default)
+        )

@@ -143,9 +143,16 @@ class ClaimsCalls(GatewayBase):
         body: Json = await self._json(creds, "GET", f"{CLAIMS}/review/flows/{commissioner}")
         return body
 
-    async def save_review_flow(self, creds: Credentials, commissioner: str, flow: Json) -> Json:
-        """Replace the commissioner's review flow (every problem by field; nothing saved on refusal)."""
-        body: Json = await self._json(creds, "PUT", f"{CLAIMS}/review/flows/{commissioner}", json=flow)
+    async def save_review_flow(self, creds: Credentials, commissioner: str, flow: Json, version: int) -> Json:
+        """Replace the commissioner's review flow made from ``version`` (every problem by field; 412
+        when someone saved since; nothing saved on refusal)."""
+        body: Json = await self._json(
+            creds,
+            "PUT",
+            f"{CLAIMS}/review/flows/{commissioner}",
+            json=flow,
+            headers={"If-Match": f'"{version}"'},
+        )
         return body
 
     async def claim_history(self, creds: Credentials, claim_id: str) -> list[Json]:

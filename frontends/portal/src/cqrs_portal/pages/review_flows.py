@@ -28,6 +28,12 @@ STEP_BOXES = {"name": "name", "role": "role", "status": "status", "sign_offs": "
 STEP_BOXES |= {"from_pence": "from", "may_return": "may_return"}
 #: Claims' words for a rule, as a commissioner would put it.
 WORDS = {"medium_from_pence must be below high_from_pence": "The Medium band must start below the High band"}
+#: Someone saved the flow after this form was shown (412), or at the same moment (409).
+STALE = {409, 412}
+CHANGED = (
+    "Someone else saved this review flow after you opened it: nothing was saved. "
+    "Open the review flow again to see their change, then make yours"
+)
 
 
 def _pounds(pence: int) -> str:
@@ -159,6 +165,7 @@ def _page(
     bands: dict[str, str],
     errors: dict[str, str],
     keepers: list[str],
+    version: int,
 ) -> Response:
     return render(
         request,
@@ -166,6 +173,7 @@ def _page(
         {
             "title": f"Review flow of {commissioner}",
             "commissioner": commissioner,
+            "version": version,
             "commissioners": keepers,
             "steps": steps,
             "bands": bands,
@@ -195,21 +203,24 @@ async def choose(user: UserDep) -> Response:
 @router.get("/{commissioner}")
 async def flow_page(request: Request, commissioner: str, user: UserDep, gateway: GatewayDep) -> Response:
     """The commissioner's review flow as a form (the default until one is saved)."""
-    steps, bands = _view(await gateway.review_flow(user.session, commissioner))
-    return _page(request, commissioner, steps, bands, {}, _keepers(user))
+    flow = await gateway.review_flow(user.session, commissioner)
+    steps, bands = _view(flow)
+    return _page(request, commissioner, steps, bands, {}, _keepers(user), int(flow.get("version", 0)))
 
 
 @router.post("/{commissioner}")
 async def save(request: Request, commissioner: str, user: UserDep, gateway: GatewayDep) -> Response:
     """Save the flow as typed (claims already in review keep the steps they were given)."""
-    steps, bands = _typed(await request.form())
+    form = await request.form()
+    steps, bands = _typed(form)
+    version = int(raw) if (raw := str(form.get("version") or "")).isdigit() else 0
     flow, indices, errors = _flow(steps, bands)
     if not errors:
         try:
-            await gateway.save_review_flow(user.session, commissioner, flow)
+            await gateway.save_review_flow(user.session, commissioner, flow, version)
         except ApiProblem as problem:
-            errors = _refused(problem, indices)
+            errors = {"steps": CHANGED} if problem.status in STALE else _refused(problem, indices)
     if errors:
-        return _page(request, commissioner, steps, bands, errors, _keepers(user))
+        return _page(request, commissioner, steps, bands, errors, _keepers(user), version)
     user.session.say(f"The review flow of {commissioner} has been saved")
     return redirect(f"/claims/review-flows/{commissioner}")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from cqrs_claims.claims import views
@@ -20,6 +20,7 @@ from cqrs_claims.review.service import QueueFilter, Reviews
 from cqrs_claims.review.wiring import reviews_of
 from cqrs_contracts.values import Id, OdsCode, Text
 from cqrs_kit.auth import CurrentUser
+from cqrs_kit.preconditions import IfMatch, expected_version, tag
 from cqrs_kit.runtime import RuntimeDep
 
 router = APIRouter(tags=["review"])
@@ -176,17 +177,38 @@ async def return_claim(
     return await _detail(reviews, claim_id, user)
 
 
+class SavedReviewFlow(ReviewFlow):
+    """A commissioner's review flow and its version (also its ETag): send it back as If-Match."""
+
+    version: int
+
+
 @router.get("/review/flows/{commissioner_organisation_id}")
 async def get_flow(
-    commissioner_organisation_id: OdsCode, user: CurrentUser, runtime: RuntimeDep
-) -> ReviewFlow:
-    """The commissioner's review flow (the default until one is saved)."""
-    return await _reviews(runtime).flow(user, commissioner_organisation_id, read_only=True)
+    commissioner_organisation_id: OdsCode, response: Response, user: CurrentUser, runtime: RuntimeDep
+) -> SavedReviewFlow:
+    """The commissioner's review flow (the default, version 0, until one is saved); the ETag is the
+    version to send as If-Match when replacing it."""
+    flow, version = await _reviews(runtime).flow(user, commissioner_organisation_id, read_only=True)
+    tag(response, version)
+    return SavedReviewFlow(**flow.model_dump(), version=version)
 
 
 @router.put("/review/flows/{commissioner_organisation_id}")
 async def put_flow(
-    commissioner_organisation_id: OdsCode, body: ReviewFlow, user: CurrentUser, runtime: RuntimeDep
-) -> ReviewFlow:
-    """Replace the commissioner's review flow: steps, role per step, bands, thresholds, sign-offs."""
-    return await _reviews(runtime).set_flow(user, commissioner_organisation_id, body)
+    commissioner_organisation_id: OdsCode,
+    body: ReviewFlow,
+    *,
+    response: Response,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    if_match: IfMatch = None,
+) -> SavedReviewFlow:
+    """Replace the commissioner's review flow: steps, role per step, bands, thresholds, sign-offs.
+    If-Match (the flow's ETag) is required: an edit made from a stale copy is refused with 412."""
+    made_from = expected_version(if_match, "review flow")
+    flow, version = await _reviews(runtime).set_flow(
+        user, commissioner_organisation_id, body, made_from=made_from
+    )
+    tag(response, version)
+    return SavedReviewFlow(**flow.model_dump(), version=version)

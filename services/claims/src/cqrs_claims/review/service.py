@@ -83,7 +83,7 @@ class Reviews:
         self, principal: Principal, commissioner: str, wanted: QueueFilter, *, page: int, size: int
     ) -> tuple[int, list[Claim]]:
         """Claims waiting at one step for this commissioner, oldest first, within the caller's scope."""
-        flow = await self.flow(principal, commissioner, read_only=True)
+        flow, _ = await self.flow(principal, commissioner, read_only=True)
         step = flow.step(wanted.step)
         roles = (step.role,) if step else authz.COMMISSIONER_VIEWERS
         directory = self.claims.runtime.directory
@@ -116,18 +116,22 @@ class Reviews:
         cursor = collection.find(query).sort("review.awaiting_since", 1).skip((page - 1) * size).limit(size)
         return total, [Claim.model_validate({**d, "claim_id": d["_id"]}) async for d in cursor]
 
-    async def flow(self, principal: Principal, commissioner: str, *, read_only: bool = False) -> ReviewFlow:
-        """A commissioner's flow, for its own users (any commissioner role reads it)."""
+    async def flow(
+        self, principal: Principal, commissioner: str, *, read_only: bool = False
+    ) -> tuple[ReviewFlow, int]:
+        """A commissioner's flow and its version, for its own users (any commissioner role reads it)."""
         roles = authz.COMMISSIONER_VIEWERS if read_only else FLOW_KEEPERS
         await self.claims.runtime.directory.require(
             principal, roles, commissioner, field="commissioner_organisation_id"
         )
-        return await self.flows.flow(commissioner)
+        return await self.flows.current(commissioner)
 
-    async def set_flow(self, principal: Principal, commissioner: str, flow: ReviewFlow) -> ReviewFlow:
-        """Replace a commissioner's flow (Commissioning Management or Local Administrator there)."""
+    async def set_flow(
+        self, principal: Principal, commissioner: str, flow: ReviewFlow, *, made_from: int
+    ) -> tuple[ReviewFlow, int]:
+        """Replace a commissioner's flow (Commissioning Management or Local Administrator there),
+        made from the version ``made_from`` (412 when someone saved since)."""
         await self.claims.runtime.directory.require(
             principal, FLOW_KEEPERS, commissioner, field="commissioner_organisation_id"
         )
-        await self.flows.save(commissioner, flow, principal.user_id)
-        return flow
+        return await self.flows.save(commissioner, flow, principal.user_id, made_from=made_from)

@@ -56,7 +56,7 @@ def extend(spec: ServiceSpec, settings: ServiceSettings) -> ServiceSpec:
         if before is not None:
             before(runtime)
         claims = claims_of(runtime)
-        reviews = Reviews(claims=claims, flows=FlowStore(runtime.mongo))
+        reviews = Reviews(claims=claims, flows=FlowStore(runtime))
         claims.after_system_review = reviews.on_ready
         runtime.extras[_REVIEWS] = reviews
         runtime.extras[bulk_api.BULK] = BulkClaims(claims)

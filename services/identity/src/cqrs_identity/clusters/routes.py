@@ -13,8 +13,8 @@ from cqrs_identity.access import CallerDep
 from cqrs_identity.api_common import context
 from cqrs_identity.clusters import service as service_clusters
 from cqrs_identity.clusters.cluster import DESCRIPTION_MAX, NAME_MAX, NO_CLUSTERS_MESSAGE, Cluster
-from cqrs_identity.preconditions import IfMatch, expected_version, tag
 from cqrs_identity.routing import router as make_router
+from cqrs_kit.preconditions import IfMatch, expected_version, tag
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("clusters")

@@ -9,9 +9,9 @@ from cqrs_identity.access import Caller
 from cqrs_identity.clusters import cluster as clusters
 from cqrs_identity.context import Context
 from cqrs_identity.errors import Unknown
-from cqrs_identity.preconditions import check
 from cqrs_identity.users.roles import ORGANISATION_MANAGER_ROLES, USER_MANAGER_ROLES
 from cqrs_kit.logs import get_logger
+from cqrs_kit.preconditions import check
 
 log = get_logger(__name__)
 

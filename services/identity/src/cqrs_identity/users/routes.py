@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from cqrs_contracts.values import OdsCode
 from cqrs_identity.access import CallerDep
 from cqrs_identity.api_common import context
-from cqrs_identity.preconditions import IfMatch, expected_version, tag
 from cqrs_identity.routing import router as make_router
 from cqrs_identity.users import service as service_users
 from cqrs_identity.users.accounts import DISABLE_REASONS, AccountStatus, Preferences
@@ -20,6 +19,7 @@ from cqrs_identity.users.listing import AuditFilter, UserFilter
 from cqrs_identity.users.roles import Role, RoleAssignment
 from cqrs_identity.users.service import AuditLine, Profile, UserView, view
 from cqrs_kit.paging import Page, PageDep, paginate
+from cqrs_kit.preconditions import IfMatch, expected_version, tag
 from cqrs_kit.runtime import RuntimeDep
 
 router = make_router("users")

@@ -13,7 +13,6 @@ from cqrs_identity.actor import grants_of
 from cqrs_identity.context import Context
 from cqrs_identity.errors import NotAllowed, RuleBroken
 from cqrs_identity.onboarding.service import load, save
-from cqrs_identity.preconditions import check
 from cqrs_identity.store import LoginAudit, RefreshTokens
 from cqrs_identity.users import account_access
 from cqrs_identity.users.accounts import (
@@ -37,6 +36,7 @@ from cqrs_identity.users.roles import (
     grant_refusal,
 )
 from cqrs_kit.grants import Grant
+from cqrs_kit.preconditions import check
 
 
 def _manage(caller: Caller, organisation: str, doing: str) -> None:

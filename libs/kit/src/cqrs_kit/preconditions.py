@@ -1,6 +1,6 @@
-"""ETag and If-Match on edits that could silently overwrite someone else's (a user's roles and
-clusters, a cluster): the ETag is the aggregate's version; an edit names the version it was
-made from, and a stale one is refused with 412 rather than lost."""
+"""ETag and If-Match on edits that could silently overwrite someone else's (identity: a user's roles
+and clusters, a cluster; claims: a commissioner's review flow): the ETag is the aggregate's version;
+an edit names the version it was made from, and a stale one is refused with 412 rather than lost."""
 
 from __future__ import annotations
 
