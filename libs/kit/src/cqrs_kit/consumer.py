@@ -171,6 +171,10 @@ class Consumer:
             batch_timeout_ms=200,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset=self._offset_reset,
+            # One consumer per topic shares the group, so each join or leave is a rebalance the
+            # others only notice at their next heartbeat: 0.5 s instead of aiokafka's 3 s keeps a
+            # service with six topics from taking 20 s to start or stop.
+            heartbeat_interval_ms=500,
             decoder=raw,
             listener=_Quiesce(lock),
             title=f"{self.group}:{topic}",
