@@ -7,12 +7,17 @@ import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from cqrs_contracts.events.identity import UserRegistered
 from cqrs_identity.app import create_app as identity_app
 from cqrs_identity.demo import load_demo
 from cqrs_identity.demo_data import DEMO_PASSWORD, DOMAIN
 from cqrs_kit.app import runtime_of
-from cqrs_kit.testing import client_address_headers, eventually, isolated_settings, running_app, skip_history
+from cqrs_kit.testing import (
+    client_address_headers,
+    eventually,
+    isolated_settings,
+    running_app,
+    skip_all_history,
+)
 from cqrs_kit.testing_mail import link_in_mail, mails_to
 from cqrs_notifications.app import create_app as notifications_app
 from cqrs_notifications.mailbox import EMAILS
@@ -28,10 +33,10 @@ async def test_an_approved_registration_is_mailed_once() -> None:
     store = Path(os.environ["CQRS_SMTP_STORE"])
     notifications_settings = isolated_settings("notifications")
     identity_settings = isolated_settings("identity")
-    for group in (notifications_settings.group, identity_settings.group):
-        await skip_history(group, UserRegistered.topic)  # only what this test publishes
     identity_asgi = identity_app(identity_settings)
     notifications_asgi = notifications_app(notifications_settings)
+    for service in (identity_asgi, notifications_asgi):
+        await skip_all_history(service)  # only what this test publishes
     async with running_app(identity_asgi) as identity, running_app(notifications_asgi):
         await load_demo(runtime_of(identity_asgi))
         registered = await identity.post(

@@ -3,7 +3,6 @@ notifications, through the outbox, Kafka and the notifications consumer."""
 
 from typing import Any
 
-from cqrs_contracts.events import OfferMade
 from cqrs_kit.app import runtime_of
 from cqrs_kit.testing import (
     bearer,
@@ -14,7 +13,7 @@ from cqrs_kit.testing import (
     organisation,
     running_app,
     seed_directory,
-    skip_history,
+    skip_all_history,
 )
 from cqrs_notifications.app import create_app as notifications_app
 from cqrs_participation.app import create_app as participation_app
@@ -26,10 +25,10 @@ COMMISSIONER = bearer(grant("Commissioning Management", "QWE"))
 
 async def test_offer_becomes_a_task_for_the_provider() -> None:
     provider = new_ods_code("P")
-    notifications_settings = isolated_settings("notifications")
-    await skip_history(notifications_settings.group, OfferMade.topic)
     participation_service = participation_app(isolated_settings("participation"))
-    notifications_asgi = notifications_app(notifications_settings)
+    notifications_asgi = notifications_app(isolated_settings("notifications"))
+    for service in (participation_service, notifications_asgi):
+        await skip_all_history(service)  # only what this test publishes
     async with (
         running_app(participation_service) as participation,
         running_app(notifications_asgi) as notifications,

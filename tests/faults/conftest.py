@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from cqrs_contracts.events import OfferMade
-from cqrs_kit.testing import ServiceProcess, free_port, isolated_settings, skip_history
+from cqrs_kit.testing import ServiceProcess, free_port, isolated_settings, skip_all_history
+from cqrs_notifications.app import create_app as notifications_app
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def notifications(infra: dict[str, str], logs_dir: Path) -> AsyncIterator[ServiceProcess]:
     """A notifications process with its own database and consumer group."""
     settings = isolated_settings("notifications")
-    await skip_history(settings.group, OfferMade.topic)
+    await skip_all_history(notifications_app(settings))  # built only to learn its topics
     process = ServiceProcess("cqrs_notifications.app", settings, free_port(), logs_dir / "notifications.log")
     process.start()
     await process.wait_ready()

@@ -26,6 +26,7 @@ from cqrs_kit.testing import (
     new_ods_code,
     offer_made,
     running_app,
+    skip_all_history,
     skip_history,
 )
 from cqrs_ops import deadletters, history, rebuild
@@ -86,6 +87,7 @@ async def probe_app(probe: Probe, settings: ServiceSettings) -> AsyncIterator[An
     app = create_service_app(
         ServiceSpec(name=settings.service_name, description="probe", subscribe=probe.subscribe), settings
     )
+    await skip_all_history(app)  # its Directory too: only what the test publishes
     async with running_app(app):
         yield app
 

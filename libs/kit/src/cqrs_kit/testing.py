@@ -300,6 +300,18 @@ async def skip_history(group: str, *topics: str) -> None:
         await consumer.stop()
 
 
+async def skip_all_history(app: Any) -> None:
+    """skip_history for every topic a service app consumes (not its dead-letter topic): a test's
+    fresh group would otherwise work through everything the whole test session published, and a
+    service busy with thousands of old events is slow to start, slow to stop, and mails strangers."""
+    from cqrs_kit.app import runtime_of  # noqa: PLC0415 - app imports this module's neighbours
+
+    consumer = runtime_of(app).consumer
+    topics = [t for t in consumer.topics() if t != consumer.dead_letter_topic]
+    if topics:
+        await skip_history(consumer.group, *topics)
+
+
 def new_ods_code(prefix: str) -> str:
     """An ODS-shaped organisation code no other test run uses (prefix + 8 hex digits)."""
     return prefix + secrets.token_hex(4).upper()

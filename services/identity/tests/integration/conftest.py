@@ -25,7 +25,7 @@ from cqrs_identity.users.roles import Role, RoleAssignment
 from cqrs_kit.app import runtime_of
 from cqrs_kit.auth import Principal
 from cqrs_kit.runtime import Runtime
-from cqrs_kit.testing import isolated_settings, read_topic, running_app
+from cqrs_kit.testing import isolated_settings, read_topic, running_app, skip_all_history
 
 API = "/api/identity"
 TEST_QUALITY_SERVICES = (
@@ -108,6 +108,7 @@ async def stack(infra: dict[str, str]) -> AsyncIterator[Stack]:
     """Identity running in-process with its full lifespan, demo data loaded."""
     settings = isolated_settings("identity")
     app = create_app(settings)
+    await skip_all_history(app)  # only what the tests publish, not the whole session's events
     async with running_app(app) as client:
         runtime: Runtime = runtime_of(app)
         await load_demo(runtime)

@@ -22,6 +22,7 @@ from cqrs_kit.testing import (
     read_topic,
     running_app,
     seed_standard_tree,
+    skip_all_history,
 )
 from cqrs_participation.app import create_app
 from cqrs_participation.domain.definition import financial_year_bounds, financial_year_of
@@ -132,6 +133,7 @@ async def stack(infra: dict[str, str]) -> AsyncIterator[Stack]:
     """Participation in-process with its full lifespan, the Directory seeded."""
     settings = isolated_settings("participation")
     app = create_app(settings)
+    await skip_all_history(app)  # only what the tests publish, not the whole session's events
     async with running_app(app) as client:
         runtime = runtime_of(app)
         await seed_standard_tree(runtime.directory, cluster(CLUSTER_ID, "QWE", ["U11111", "A81001"]))
