@@ -86,6 +86,9 @@ class Aggregates(Generic[M]):
         self._name = collection
         self.collection: Collection = runtime.mongo.collection(collection)
         self.commits: Collection = runtime.mongo.collection(commits_of(collection))
+        # Concurrent saves share one insert_many (one commit) for their records and new snapshots.
+        self._insert_record = runtime.mongo.grouped(commits_of(collection)).insert
+        self._insert_snapshot = runtime.mongo.grouped(collection).insert
         self._model = model
         self._id = id_field
 
@@ -153,7 +156,7 @@ class Aggregates(Generic[M]):
             PUBLISHED: not entries,  # a save without events leaves the relay nothing to do
         }
         try:
-            await self.commits.insert_one(record)
+            await self._insert_record(record)
         except DuplicateKeyError:
             msg = (
                 f"{aggregate_id} was changed by someone else (expected version {version - 1}); "
@@ -167,7 +170,8 @@ class Aggregates(Generic[M]):
             msg = f"{aggregate_id} cannot be saved: a value that must be unique is taken by another"
             raise VersionConflict(msg) from None
         if entries:
-            self._runtime.relay.wake(self._name, aggregate_id)
+            handed = {k: v for k, v in record.items() if k != "state"}  # the relay needs no state
+            self._runtime.relay.wake(self._name, aggregate_id, handed)
         return state.model_copy(update={"version": version})
 
     async def _write_snapshot(self, aggregate_id: str, version: int, state: Mapping[str, Any]) -> None:
@@ -179,7 +183,7 @@ class Aggregates(Generic[M]):
         doc = {**state, "version": version}
         try:
             if version == 1:
-                await self.collection.insert_one({"_id": aggregate_id, **doc})
+                await self._insert_snapshot({"_id": aggregate_id, **doc})
             else:
                 await self.collection.replace_one(
                     {"_id": aggregate_id, "version": {"$lt": version}}, doc, upsert=True

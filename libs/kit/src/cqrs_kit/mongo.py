@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError
+
+if TYPE_CHECKING:
+    from cqrs_kit.group_insert import GroupInsert
 
 Document = dict[str, Any]
 Collection = AsyncCollection[Document]
@@ -59,10 +62,19 @@ class Mongo:
             uuidRepresentation="standard",
         )
         self.db: Database = self.client[database]
+        self._grouped: dict[str, GroupInsert] = {}
 
     def collection(self, name: str) -> Collection:
         """A collection of this service's own database."""
         return self.db[name]
+
+    def grouped(self, name: str) -> GroupInsert:
+        """Group-committed inserts into one collection, shared by everything in this process."""
+        from cqrs_kit.group_insert import GroupInsert  # noqa: PLC0415 - it imports this module
+
+        if name not in self._grouped:
+            self._grouped[name] = GroupInsert(self.collection(name))
+        return self._grouped[name]
 
     async def ensure_indexes(self, indexes: Sequence[Index]) -> None:
         """Create each declared index that does not exist yet, one at a time.

@@ -1,11 +1,19 @@
 """Outbox entries carried by commit records, and the relay that publishes them.
 
 A save inserts one immutable commit record (see cqrs_kit.aggregates) holding that save's outbox
-entries and ``published: False``. The relay reads unpublished records, sends each aggregate's
-entries in version order without waiting for each ack (the idempotent producer keeps order within
-a partition), waits for the acks of the batch and then marks the batch's records published with
-one ``update_many``. It writes nothing else: never a snapshot, never a field a save writes.
-A crash between the acks and the mark publishes again, which consumers tolerate.
+entries and ``published: False``, and hands the record to this process's relay. The relay sends
+each aggregate's entries in version order without waiting for each ack (the idempotent producer
+keeps order within a partition) and waits for the acks of the batch. A record it was handed is
+sent straight away when it is an aggregate's first version or follows a version this relay sent
+itself; otherwise (another replica saved the version before) the relay reads that aggregate's
+unpublished records and sends them in order, so first occurrences stay in order per aggregate.
+
+Marking records published is the slow part on FerretDB v1 (an update is a read and a write per
+document, about 1,000 a second here, where inserts go in batches at 20,000 and more), so marks
+are written behind the sending, in batches, by one background marker. Records sent and not yet
+marked are left out of the relay's own reads. The relay writes nothing else: never a snapshot,
+never a field a save writes. A crash after the acks and before the mark publishes those records
+again at the next start, which consumers tolerate (they apply each event once).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +38,15 @@ log = get_logger(__name__)
 #: Suffix of the collection holding an aggregate collection's commit records.
 COMMITS = "_events"
 PUBLISHED = "published"
+
+#: Records handed over by saves and not sent yet, at most (beyond it, saves only name the aggregate).
+MAX_HANDED = 20_000
+#: How many sent record ids the relay remembers, so an aggregate's next version goes out at once.
+MAX_REMEMBERED = 100_000
+#: Records marked published by one update_many.
+MARK_BATCH = 500
+#: How long a stopping relay waits to write the marks it owes.
+STOP_MARK_SECONDS = 5.0
 
 #: Enqueue one entry with the producer and return the broker's acknowledgement, to be awaited.
 Send = Callable[[Mapping[str, Any]], Awaitable[Awaitable[Any]]]
@@ -123,30 +141,53 @@ class OutboxRelay:
         self._everything = True
         self._backoff: dict[tuple[str, str], tuple[float, float]] = {}  # key -> (retry at, delay)
         self._tasks: list[asyncio.Task[None]] = []
+        self._handed: list[tuple[str, Document]] = []  # records saved in this process, to send as they are
+        self._sent: OrderedDict[str, None] = OrderedDict()  # record ids this relay sent (recent ones)
+        self._unmarked: dict[str, dict[str, None]] = {n: {} for n in self._collections}  # sent, not marked
+        self._marking = asyncio.Lock()
+        self._mark_wake = asyncio.Event()
         self.published = 0
 
-    def wake(self, collection: str | None = None, aggregate_id: str | None = None) -> None:
-        """Ask the relay to look now (called after a save, naming what was saved)."""
+    def wake(
+        self, collection: str | None = None, aggregate_id: str | None = None, record: Document | None = None
+    ) -> None:
+        """Ask the relay to look now (called after a save, naming what was saved and, from
+        ``Aggregates.save``, handing over the commit record so it need not be read back)."""
         if collection is not None and aggregate_id is not None:
-            self._hints.add((collection, aggregate_id))
+            if record is not None and self._tasks and len(self._handed) < MAX_HANDED:
+                self._handed.append((collection, record))
+            else:
+                self._hints.add((collection, aggregate_id))
         self._wake.set()
 
     def start(self) -> None:
         """Run in the background until stopped: the publishing loop and the safety-net timer."""
         self._drain_due = self._everything = True
+        self._marking = asyncio.Lock()  # bound to the running loop (tests start relays in new loops)
+        self._mark_wake = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self._run(), name="outbox-relay"),
             asyncio.create_task(self._timer(), name="outbox-relay-timer"),
+            asyncio.create_task(self._marker(), name="outbox-relay-marker"),
         ]
 
     async def stop(self) -> None:
-        """Stop; unpublished records stay unpublished for the next start (or another replica)."""
+        """Stop; unpublished records stay unpublished for the next start (or another replica).
+        Marks still owed are written if the database answers within a few seconds; those that are
+        not make the next start send their records again."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        for name, record in self._handed:  # not sent: the next start's drain finds them
+            self._hints.add((name, record["aggregate_id"]))
+        self._handed = []
+        try:
+            await asyncio.wait_for(self.flush_marks(), STOP_MARK_SECONDS)
+        except Exception as exc:
+            log.warning("outbox marks not written at stop; those records will be sent again", error=repr(exc))
 
     async def _timer(self) -> None:
         while True:
@@ -167,21 +208,28 @@ class OutboxRelay:
                 self._wake.set()
 
     async def drain(self) -> int:
-        """Publish everything unpublished now, whatever its age; returns how many entries."""
+        """Publish everything unpublished now, whatever its age, and mark it; returns how many entries."""
         self._drain_due = self._everything = True
         before = self.published
         while True:
             count = await self.run_once()
-            if count == 0 and not self._hints:
+            if count == 0 and not self._hints and not self._handed:
+                await self.flush_marks()
                 return self.published - before
             self._drain_due = self._everything = True
 
     async def run_once(self) -> int:
-        """One pass: read the unpublished records due now, publish them, mark them. Returns entries."""
+        """One pass: send the records handed over by saves, then read the unpublished records due
+        now and send them; their marks follow in the background. Returns entries sent."""
+        handed = self._handed
+        try:
+            count = await self._send_handed()
+        except BaseException:
+            self._hints |= {(name, record["aggregate_id"]) for name, record in handed}  # read back later
+            raise
         hints, self._hints = self._hints, set()
         drain, everything = self._drain_due, self._everything
         self._drain_due = self._everything = False
-        count = 0
         try:
             for name, collection in self._collections.items():
                 wanted = {a for c, a in hints if c == name}
@@ -197,8 +245,12 @@ class OutboxRelay:
         self, name: str, collection: Collection, wanted: set[str], *, drain: bool, everything: bool
     ) -> int:
         # Sorted by version with a limit: whatever is returned of one aggregate is a prefix of its
-        # unpublished records, so nothing is ever published ahead of an earlier event.
-        found = await collection.find({PUBLISHED: False}).sort("version", 1).to_list(self._batch)
+        # unpublished records, so nothing is ever published ahead of an earlier event. Records sent
+        # and waiting for their mark are left out (they are published; only the mark lags).
+        query: Document = {PUBLISHED: False}
+        if self._unmarked[name]:
+            query["_id"] = {"$nin": list(self._unmarked[name])}
+        found = await collection.find(query, {"state": 0}).sort("version", 1).to_list(self._batch)
         cutoff = time.time() - self._grace
         by_aggregate: dict[str, list[Document]] = {}
         for record in found:
@@ -222,12 +274,72 @@ class OutboxRelay:
         if not chosen:
             return 0
         published, entries = await self._publish(name, chosen)
-        if published:
-            await collection.update_many(
-                {PUBLISHED: False, "_id": {"$in": published}}, {"$set": {PUBLISHED: True}}
-            )
+        self._owe_marks(name, published)
         self.published += entries
         return entries
+
+    async def _send_handed(self) -> int:
+        """Send the records saves handed over whose earlier version this relay sent (or that have
+        none); the others become hints, read back from the database in order."""
+        handed, self._handed = self._handed, []
+        now = time.monotonic()
+        direct: dict[str, dict[str, list[Document]]] = {}
+        for name, record in handed:
+            if record["_id"] in self._sent:  # a read pass found it before its save handed it over
+                continue
+            aggregate, version = record["aggregate_id"], int(record["version"])
+            mine = direct.setdefault(name, {}).get(aggregate)
+            follows = (
+                version == 1
+                or f"{aggregate}:{version - 1}" in self._sent
+                or (mine is not None and int(mine[-1]["version"]) == version - 1)
+            )
+            held = self._backoff.get((name, aggregate), (0.0, 0.0))[0] > now
+            if follows and not held and (mine is not None or (name, aggregate) not in self._hints):
+                direct[name].setdefault(aggregate, []).append(record)
+            else:
+                self._hints.add((name, aggregate))
+        count = 0
+        for name, chosen in direct.items():
+            if chosen:
+                published, entries = await self._publish(name, chosen)
+                self._owe_marks(name, published)
+                self.published += entries
+                count += entries
+        return count
+
+    def _owe_marks(self, name: str, published: list[str]) -> None:
+        """Remember what was sent (so a later version may follow at once) and queue its marks."""
+        for record_id in published:
+            self._sent[record_id] = None
+            self._unmarked[name][record_id] = None
+        while len(self._sent) > MAX_REMEMBERED:
+            self._sent.popitem(last=False)
+        if published:
+            self._mark_wake.set()
+
+    async def _marker(self) -> None:
+        while True:
+            await self._mark_wake.wait()
+            self._mark_wake.clear()
+            try:
+                await self.flush_marks()
+            except Exception as exc:  # the database is away: the marks wait, the records stay left out
+                log.warning("outbox marks not written, will retry", error=repr(exc))
+                await asyncio.sleep(min(1.0, self._max_backoff))
+                self._mark_wake.set()
+
+    async def flush_marks(self) -> None:
+        """Mark every record sent so far published (in batches; one marker at a time)."""
+        async with self._marking:
+            for name, unmarked in self._unmarked.items():
+                while unmarked:
+                    batch = list(unmarked)[:MARK_BATCH]
+                    await self._collections[name].update_many(
+                        {PUBLISHED: False, "_id": {"$in": batch}}, {"$set": {PUBLISHED: True}}
+                    )
+                    for record_id in batch:
+                        unmarked.pop(record_id, None)
 
     async def _publish(self, name: str, chosen: dict[str, list[Document]]) -> tuple[list[str], int]:
         """Send every chosen aggregate's entries at once; return the records fully acknowledged."""

@@ -1,6 +1,7 @@
 """Saving aggregates on the real FerretDB: one commit record per save is the commit point, the
 snapshot may lag without harm, and the records are the aggregate's history."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -133,3 +134,36 @@ async def test_a_unique_index_on_the_snapshots_still_refuses_a_save(things: Aggr
     kept = await things.get(second)
     assert kept is not None
     assert (kept.email, kept.version) == ("other@example.org", 1)
+
+
+async def test_concurrent_saves_share_a_commit_and_each_gets_its_own_outcome(
+    runtime: Runtime, things: Aggregates[Thing]
+) -> None:
+    """Group commit: saves racing in one process share insert_many batches, yet a save that loses
+    the version race (or takes a unique value) fails alone and the others stand."""
+    raced, fresh = str(uuid.uuid4()), [str(uuid.uuid4()) for _ in range(30)]
+    email = f"{uuid.uuid4()}@example.org"
+    batches = runtime.mongo.grouped("things_events").batches
+
+    async def attempt(thing: Thing) -> str:
+        try:
+            await things.save(thing, [event(thing.thing_id)], correlation_id=None, actor=None)
+        except VersionConflict:
+            return "409"
+        return "saved"
+
+    outcomes = await asyncio.gather(
+        *(attempt(Thing(thing_id=raced, status=f"try {n}")) for n in range(5)),
+        *(
+            attempt(Thing(thing_id=t, email=email if n < 2 else f"{t}@example.org"))
+            for n, t in enumerate(fresh)
+        ),
+    )
+    assert sorted(outcomes[:5]) == ["409", "409", "409", "409", "saved"]  # one version 1 only
+    assert sorted(outcomes[5:7]) == ["409", "saved"]  # the unique email went to one of the two
+    assert outcomes[7:] == ["saved"] * 28
+    assert 0 < runtime.mongo.grouped("things_events").batches - batches < 35  # fewer commits than saves
+    assert await things.commits.count_documents({"aggregate_id": raced}) == 1
+    assert await things.collection.count_documents({"email": email}) == 1
+    for thing_id in fresh[2:]:
+        assert (await things.get(thing_id)) is not None

@@ -76,6 +76,7 @@ async def test_published_in_order_and_marked_only_after_the_ack(runtime: Runtime
     failing = OutboxRelay([store.commits], send)
     await failing.run_once()
     assert sent == [f"type-{n}" for n in range(5)]  # all sent at once, in order
+    await failing.flush_marks()  # marks are written behind the sending (by the marker when started)
     unpublished = await store.commits.find({"aggregate_id": thing_id, "published": False}).to_list()
     assert sorted(r["version"] for r in unpublished) == [3, 4, 5]  # acked prefix marked, nothing else
 
@@ -146,3 +147,65 @@ async def test_the_safety_net_runs_under_steady_load(runtime: Runtime) -> None:
     finally:
         stop.set()
         await load
+
+
+class _MarksHeld:
+    """The commit records collection, with every mark (update_many) held until released."""
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+        self.released = asyncio.Event()
+        self.name = collection.name
+
+    def find(self, *args: Any, **kwargs: Any) -> Any:
+        return self._collection.find(*args, **kwargs)
+
+    async def update_many(self, *args: Any, **kwargs: Any) -> Any:
+        await self.released.wait()
+        return await self._collection.update_many(*args, **kwargs)
+
+
+async def test_sending_does_not_wait_for_the_marks(runtime: Runtime) -> None:
+    """Marks are the slow writes on FerretDB: events go out while they are still being written."""
+    store = things(runtime)
+    held = _MarksHeld(store.commits)
+    relay = OutboxRelay([held], runtime.relay._send, poll_seconds=0.3)  # type: ignore[list-item]
+    runtime.relay = relay
+    relay.start()
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    for thing_id in ids:
+        await save_many(store, thing_id, 2)
+    for thing_id in ids:
+        assert [p for p, _ in await on_topic(thing_id, 2)] == ["type-0", "type-1"]
+    assert await store.commits.count_documents({"aggregate_id": {"$in": ids}, "published": False}) == 6
+    held.released.set()
+
+    async def marked() -> bool:
+        return await store.commits.count_documents({"aggregate_id": {"$in": ids}, "published": False}) == 0
+
+    await eventually(marked, timeout=30)
+
+
+async def test_a_version_saved_elsewhere_goes_out_before_the_next_one_saved_here(runtime: Runtime) -> None:
+    """A record handed over by a save goes straight out only when this relay sent the version
+    before it; otherwise the aggregate's unpublished records are read and sent in order."""
+    store = things(runtime)
+    runtime.relay.start()
+    elsewhere = Runtime.build(runtime.settings, outbox_collections=["things"])  # its relay never runs
+    thing_id = str(uuid.uuid4())
+    state = await store.save(
+        Thing(thing_id=thing_id),
+        [offer_made(offer_id=thing_id, payment_type="v1")],
+        correlation_id="c",
+        actor=None,
+    )
+    assert [p for p, _ in await on_topic(thing_id, 1)] == ["v1"]
+    state = await things(elsewhere).save(
+        state, [offer_made(offer_id=thing_id, payment_type="v2")], correlation_id="c", actor=None
+    )
+    await store.save(
+        state, [offer_made(offer_id=thing_id, payment_type="v3")], correlation_id="c", actor=None
+    )
+    seen = [p for p, _ in await on_topic(thing_id, 3)]
+    assert [p for n, p in enumerate(seen) if p not in seen[:n]] == ["v1", "v2", "v3"]
+    await elsewhere.mongo.close()
