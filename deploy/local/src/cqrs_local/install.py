@@ -61,9 +61,40 @@ def kafka_libs(layout: Layout) -> Path:
     return libs
 
 
+#: FerretDB v1 pushes an equality filter down to PostgreSQL as ``_jsonb->$1 @> $2``, which no index
+#: can serve, so even a lookup by ``_id`` reads the whole table. ``_id`` is never an array, so for
+#: a string or ObjectId ``_id`` the exact ``_jsonb->'_id' = $1`` (the form FerretDB's own updates
+#: use) selects the same documents, and the unique ``_id`` index serves it. FerretDB still applies
+#: the whole filter to what PostgreSQL returns, as before.
+ID_PUSHDOWN_ANCHOR = (
+    "func filterEqual(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {\n"
+)
+ID_PUSHDOWN = """
+\tif k == "_id" && operator == "->" {
+\t\tswitch v.(type) {
+\t\tcase string, types.ObjectID:
+\t\t\tfilter = fmt.Sprintf(`%s = %s`, metadata.IDColumn, p.Next())
+\t\t\targs = append(args, string(must.NotFail(sjson.MarshalSingleValue(v))))
+\t\t\treturn filter, args
+\t\t}
+\t}
+"""
+FERRETDB_BUILD = f"{FERRETDB_VERSION}-id-pushdown"
+
+
+def patch_ferretdb(src: Path) -> None:
+    """Apply ID_PUSHDOWN to FerretDB's PostgreSQL backend (fails loudly if the code moved)."""
+    query = src / "internal" / "backends" / "postgresql" / "query.go"
+    text = query.read_text()
+    if ID_PUSHDOWN_ANCHOR not in text:
+        raise InstallError(f"cannot patch FerretDB: {query} changed; review ID_PUSHDOWN")
+    query.write_text(text.replace(ID_PUSHDOWN_ANCHOR, ID_PUSHDOWN_ANCHOR + ID_PUSHDOWN, 1))
+
+
 def ferretdb_binary(layout: Layout) -> Path:
-    """FerretDB built from its Go module (version.txt is not in the module zip, so we add it)."""
-    binary = layout.cache / "bin" / f"ferretdb-{FERRETDB_VERSION}"
+    """FerretDB built from its Go module (version.txt is not in the module zip, so we add it),
+    with ID_PUSHDOWN applied."""
+    binary = layout.cache / "bin" / f"ferretdb-{FERRETDB_BUILD}"
     if binary.exists():
         return binary
     go = _need("go", "install Go to build FerretDB")
@@ -82,6 +113,7 @@ def ferretdb_binary(layout: Layout) -> Path:
     for path in [src, *src.rglob("*")]:
         path.chmod(path.stat().st_mode | 0o200)
     (src / "build" / "version" / "version.txt").write_text(f"{FERRETDB_VERSION}\n")
+    patch_ferretdb(src)
     binary.parent.mkdir(parents=True, exist_ok=True)
     _run([go, "build", "-o", str(binary), "./cmd/ferretdb"], cwd=src, env=env, what="FerretDB")
     return binary

@@ -99,14 +99,17 @@ class Aggregates(Generic[M]):
         """One aggregate in its latest saved state, or None."""
         snapshot = await self.collection.find_one({"_id": aggregate_id})
         version = int(snapshot["version"]) if snapshot else 0
-        newer = await self.commits.find(
-            {"aggregate_id": aggregate_id, "version": {"$gt": version}}, {"state": 1, "version": 1}
-        ).to_list()
-        if newer:
-            latest = max(newer, key=lambda r: int(r["version"]))
+        # Then any newer record, looked up by its _id ("<id>:<version>", one index lookup each;
+        # usually none, as the snapshot is written right after the record).
+        latest: Mapping[str, Any] | None = None
+        while (
+            record := await self.commits.find_one({"_id": f"{aggregate_id}:{version + 1}"}, {"state": 1})
+        ) is not None:
+            latest, version = record, version + 1
+        if latest is not None:
             with contextlib.suppress(_UniqueFieldTaken):  # repairing only; never undoes a save
-                await self._write_snapshot(aggregate_id, int(latest["version"]), latest["state"])
-            return self._load(latest["state"], aggregate_id, int(latest["version"]))
+                await self._write_snapshot(aggregate_id, version, latest["state"])
+            return self._load(latest["state"], aggregate_id, version)
         if snapshot is None:
             return None
         return self._load(snapshot, aggregate_id, version)
