@@ -111,3 +111,18 @@ async def test_published_outbox_head_is_popped_only_while_it_is_still_the_head(
     assert remaining is not None
     assert remaining["outbox"] == [entries[1]]
     assert remaining["version"] == 3
+
+
+async def test_a_lookup_by_id_is_served_by_the_id_index(db: AsyncDatabase[Document]) -> None:
+    """The launcher's FerretDB build hands `_id` equality to PostgreSQL in a form the `_id` index
+    serves (stock FerretDB v1 scans the table); the same documents come back either way.
+    MongoDB answers the explain in its own shape, which this test does not read."""
+    await db.things.insert_many([{"_id": f"thing-{n}", "n": n, "tags": ["a"]} for n in range(2000)])
+    assert await db.things.find_one({"_id": "thing-42"}) == {"_id": "thing-42", "n": 42, "tags": ["a"]}
+    assert await db.things.find_one({"_id": {"$eq": "thing-43"}, "n": 43}) is not None
+    assert await db.things.find_one({"_id": "thing-44", "n": 1}) is None  # the rest of the filter holds
+    assert await db.things.count_documents({"_id": "thing-none"}) == 0
+    explained = await db.command("explain", {"find": "things", "filter": {"_id": "thing-42"}})
+    if "ferretdbVersion" in explained.get("serverInfo", {}):
+        plan = explained["queryPlanner"]["Plan"]
+        assert plan["Node Type"] == "Index Scan", plan
