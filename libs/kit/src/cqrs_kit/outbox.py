@@ -142,7 +142,9 @@ class OutboxRelay:
         self._backoff: dict[tuple[str, str], tuple[float, float]] = {}  # key -> (retry at, delay)
         self._tasks: list[asyncio.Task[None]] = []
         self._handed: list[tuple[str, Document]] = []  # records saved in this process, to send as they are
-        self._sent: OrderedDict[str, None] = OrderedDict()  # record ids this relay sent (recent ones)
+        # (collection, record id) of what this relay sent, recent ones: ids repeat across collections
+        # (an organisation and its PCN memberships are both "<ods code>:<version>")
+        self._sent: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._unmarked: dict[str, dict[str, None]] = {n: {} for n in self._collections}  # sent, not marked
         self._marking = asyncio.Lock()
         self._mark_wake = asyncio.Event()
@@ -285,13 +287,13 @@ class OutboxRelay:
         now = time.monotonic()
         direct: dict[str, dict[str, list[Document]]] = {}
         for name, record in handed:
-            if record["_id"] in self._sent:  # a read pass found it before its save handed it over
+            if (name, record["_id"]) in self._sent:  # a read pass found it before its save handed it over
                 continue
             aggregate, version = record["aggregate_id"], int(record["version"])
             mine = direct.setdefault(name, {}).get(aggregate)
             follows = (
                 version == 1
-                or f"{aggregate}:{version - 1}" in self._sent
+                or (name, f"{aggregate}:{version - 1}") in self._sent
                 or (mine is not None and int(mine[-1]["version"]) == version - 1)
             )
             held = self._backoff.get((name, aggregate), (0.0, 0.0))[0] > now
@@ -311,7 +313,7 @@ class OutboxRelay:
     def _owe_marks(self, name: str, published: list[str]) -> None:
         """Remember what was sent (so a later version may follow at once) and queue its marks."""
         for record_id in published:
-            self._sent[record_id] = None
+            self._sent[(name, record_id)] = None
             self._unmarked[name][record_id] = None
         while len(self._sent) > MAX_REMEMBERED:
             self._sent.popitem(last=False)

@@ -209,3 +209,23 @@ async def test_a_version_saved_elsewhere_goes_out_before_the_next_one_saved_here
     seen = [p for p, _ in await on_topic(thing_id, 3)]
     assert [p for n, p in enumerate(seen) if p not in seen[:n]] == ["v1", "v2", "v3"]
     await elsewhere.mongo.close()
+
+
+async def test_the_same_id_in_two_collections_is_two_aggregates_to_the_relay(runtime: Runtime) -> None:
+    """Commit record ids repeat across collections (an organisation and its PCN memberships share
+    "<ods code>:<version>"): what the relay sent of one must not pass for the other's."""
+    store, others = things(runtime), Aggregates(runtime, "others", Thing, "thing_id")
+    relay = OutboxRelay([store.commits, others.commits], runtime.relay._send, poll_seconds=0.3)
+    runtime.relay = relay
+    relay.start()
+    shared = str(uuid.uuid4())
+
+    async def save(into: Aggregates[Thing], state: Thing, label: str) -> Thing:
+        event = offer_made(offer_id=shared, payment_type=label)
+        return await into.save(state, [event], correlation_id="c", actor=None)
+
+    await save(others, Thing(thing_id=shared), "other-v1")
+    assert [p for p, _ in await on_topic(shared, 1)] == ["other-v1"]
+    await save(store, await save(store, Thing(thing_id=shared), "v1"), "v2")
+    seen = [p for p, _ in await on_topic(shared, 3)]
+    assert [p for n, p in enumerate(seen) if p not in seen[:n] and p != "other-v1"] == ["v1", "v2"]
