@@ -79,21 +79,59 @@ ID_PUSHDOWN = """
 \t\t}
 \t}
 """
-FERRETDB_BUILD = f"{FERRETDB_VERSION}-id-pushdown"
+#: ``{"_id": {"$in": [...]}}`` (strings or ObjectIds, at most ID_IN_LIMIT of them) is sent as
+#: ``_jsonb->'_id' IN ($1, $2, ...)``, served by the same index; otherwise FerretDB v1 reads the
+#: whole table and filters in Go (an update_many or find by a list of ids, such as the relay's
+#: published marks, cost a scan of the collection each).
+ID_IN_ANCHOR = '\t\t\t\tcase "$eq":\n'
+ID_IN = """\t\t\t\tcase "$in":
+\t\t\t\t\tif f, a := filterIDIn(p, key, v, keyOperator); f != "" {
+\t\t\t\t\t\tfilters = append(filters, f)
+\t\t\t\t\t\targs = append(args, a...)
+\t\t\t\t\t}
+
+"""
+ID_IN_LIMIT = 1000
+ID_IN_FUNC = f"""
+// filterIDIn pushes {{"_id": {{"$in": [...]}}}} down to the _id index (cqrs-local patch).
+func filterIDIn(p *metadata.Placeholder, k any, v any, operator string) (filter string, args []any) {{
+\tarr, ok := v.(*types.Array)
+\tif !ok || k != "_id" || operator != "->" || arr.Len() == 0 || arr.Len() > {ID_IN_LIMIT} {{
+\t\treturn "", nil
+\t}}
+\tplaceholders := make([]string, 0, arr.Len())
+\tfor i := 0; i < arr.Len(); i++ {{
+\t\tvalue := must.NotFail(arr.Get(i))
+\t\tswitch value.(type) {{
+\t\tcase string, types.ObjectID:
+\t\t\tplaceholders = append(placeholders, p.Next())
+\t\t\targs = append(args, string(must.NotFail(sjson.MarshalSingleValue(value))))
+\t\tdefault:
+\t\t\treturn "", nil
+\t\t}}
+\t}}
+\treturn fmt.Sprintf(`%s IN (%s)`, metadata.IDColumn, strings.Join(placeholders, ", ")), args
+}}
+"""
+FERRETDB_BUILD = f"{FERRETDB_VERSION}-id-pushdown-2"
 
 
 def patch_ferretdb(src: Path) -> None:
-    """Apply ID_PUSHDOWN to FerretDB's PostgreSQL backend (fails loudly if the code moved)."""
+    """Apply ID_PUSHDOWN and ID_IN to FerretDB's PostgreSQL backend (fails loudly if the code moved)."""
     query = src / "internal" / "backends" / "postgresql" / "query.go"
     text = query.read_text()
     if ID_PUSHDOWN_ANCHOR not in text:
         raise InstallError(f"cannot patch FerretDB: {query} changed; review ID_PUSHDOWN")
-    query.write_text(text.replace(ID_PUSHDOWN_ANCHOR, ID_PUSHDOWN_ANCHOR + ID_PUSHDOWN, 1))
+    if text.count(ID_IN_ANCHOR) != 1:
+        raise InstallError(f"cannot patch FerretDB: {query} changed; review ID_IN")
+    text = text.replace(ID_PUSHDOWN_ANCHOR, ID_PUSHDOWN_ANCHOR + ID_PUSHDOWN, 1)
+    text = text.replace(ID_IN_ANCHOR, ID_IN + ID_IN_ANCHOR, 1)
+    query.write_text(text + ID_IN_FUNC)
 
 
 def ferretdb_binary(layout: Layout) -> Path:
     """FerretDB built from its Go module (version.txt is not in the module zip, so we add it),
-    with ID_PUSHDOWN applied."""
+    with ID_PUSHDOWN and ID_IN applied."""
     binary = layout.cache / "bin" / f"ferretdb-{FERRETDB_BUILD}"
     if binary.exists():
         return binary

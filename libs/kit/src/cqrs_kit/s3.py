@@ -10,6 +10,8 @@ import aioboto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cqrs_kit.s3_signed import SignedS3
+
 
 class S3:
     """A configured session; each use opens a client for the duration of one unit of work."""
@@ -29,6 +31,15 @@ class S3:
                 read_timeout=30,
             ),
         }
+
+    def signed(self) -> SignedS3:
+        """A small signed client for hot paths (GetObject, PutObjectTagging) on the same store."""
+        return SignedS3(
+            self._kwargs["endpoint_url"],
+            self._kwargs["aws_access_key_id"],
+            self._kwargs["aws_secret_access_key"],
+            self._kwargs["region_name"],
+        )
 
     @asynccontextmanager
     async def client(self) -> AsyncIterator[Any]:
