@@ -126,3 +126,22 @@ async def test_a_lookup_by_id_is_served_by_the_id_index(db: AsyncDatabase[Docume
     if "ferretdbVersion" in explained.get("serverInfo", {}):
         plan = explained["queryPlanner"]["Plan"]
         assert plan["Node Type"] == "Index Scan", plan
+
+
+async def test_a_lookup_by_a_list_of_ids_is_served_by_the_id_index(db: AsyncDatabase[Document]) -> None:
+    """`{"_id": {"$in": [...]}}` too (the relay marks what it sent by a list of ids); the same
+    documents come back, the rest of the filter still holds, and other lists are left alone."""
+    await db.things.insert_many([{"_id": f"thing-{n}", "n": n} for n in range(2000)])
+    wanted = ["thing-7", "thing-1999", "thing-none", "thing-7"]
+    found = await db.things.find({"_id": {"$in": wanted}}).sort("n", 1).to_list()
+    assert found == [{"_id": "thing-7", "n": 7}, {"_id": "thing-1999", "n": 1999}]
+    assert await db.things.count_documents({"_id": {"$in": ["thing-7", "thing-8"]}, "n": {"$gt": 7}}) == 1
+    assert await db.things.count_documents({"_id": {"$in": ["thing-9", 9]}}) == 1  # mixed types
+    assert await db.things.count_documents({"_id": {"$in": []}}) == 0
+    changed = await db.things.update_many({"_id": {"$in": ["thing-1", "thing-2"]}}, {"$set": {"n": -1}})
+    assert changed.modified_count == 2
+    assert await db.things.count_documents({"n": -1}) == 2
+    explained = await db.command("explain", {"find": "things", "filter": {"_id": {"$in": wanted}}})
+    if "ferretdbVersion" in explained.get("serverInfo", {}):
+        plan = explained["queryPlanner"]["Plan"]
+        assert "Index" in plan["Node Type"] or "Bitmap" in plan["Node Type"], plan
