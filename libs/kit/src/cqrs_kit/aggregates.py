@@ -95,6 +95,13 @@ class Aggregates(Generic[M]):
     def _load(self, doc: Mapping[str, Any], aggregate_id: str, version: int) -> M:
         return self._model.model_validate({**doc, self._id: aggregate_id, "version": version})
 
+    async def peek(self, aggregate_id: str) -> M | None:
+        """The aggregate as its snapshot has it (one lookup): may lag the latest save, or miss an
+        aggregate whose snapshot is not written yet. Only for a cheap "already done?" before work
+        that a save's version conflict guards anyway; decide on ``get``."""
+        snapshot = await self.collection.find_one({"_id": aggregate_id})
+        return None if snapshot is None else self._load(snapshot, aggregate_id, int(snapshot["version"]))
+
     async def get(self, aggregate_id: str) -> M | None:
         """One aggregate in its latest saved state, or None."""
         snapshot = await self.collection.find_one({"_id": aggregate_id})

@@ -108,6 +108,24 @@ async def test_a_lagging_snapshot_is_harmless(things: Aggregates[Thing]) -> None
     assert snapshot["version"] == 2  # loading repaired it
 
 
+async def test_peek_is_the_snapshot_as_it_stands(things: Aggregates[Thing]) -> None:
+    """One lookup, and it may lag: a cheap 'already done?' before work a save guards anyway."""
+    thing_id = str(uuid.uuid4())
+    assert await things.peek(thing_id) is None
+    saved = await things.save(Thing(thing_id=thing_id, status="offered"), [], correlation_id="c", actor=None)
+    peeked = await things.peek(thing_id)
+    assert peeked is not None
+    assert (peeked.thing_id, peeked.status, peeked.version) == (thing_id, "offered", 1)
+    await things.save(saved.model_copy(update={"status": "accepted"}), [], correlation_id="c", actor=None)
+    await things.collection.replace_one({"_id": thing_id}, {"status": "offered", "tags": [], "version": 1})
+    lagging = await things.peek(thing_id)
+    assert lagging is not None
+    assert (lagging.status, lagging.version) == ("offered", 1)
+    loaded = await things.get(thing_id)
+    assert loaded is not None
+    assert (loaded.status, loaded.version) == ("accepted", 2)
+
+
 async def test_a_save_without_events_leaves_nothing_to_publish(things: Aggregates[Thing]) -> None:
     thing_id = str(uuid.uuid4())
     await things.save(Thing(thing_id=thing_id, tags=["quiet"]), [], correlation_id="c", actor=None)

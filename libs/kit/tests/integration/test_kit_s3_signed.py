@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from cqrs_kit.s3 import S3
-from cqrs_kit.s3_signed import S3Error, Signer, SignedS3, tagging_xml
+from cqrs_kit.s3_signed import S3Error, SignedS3, Signer, tagging_xml
 
 
 @pytest.fixture
@@ -42,7 +42,9 @@ KEYS = ["plain.pdf", "folder/with space/£ and é+plus=(1).pdf", "a~b_c-d.e/!$&'
 
 
 @pytest.mark.parametrize("key", KEYS)
-async def test_an_object_is_read_back_byte_for_byte(store: tuple[S3, str], signed: SignedS3, key: str) -> None:
+async def test_an_object_is_read_back_byte_for_byte(
+    store: tuple[S3, str], signed: SignedS3, key: str
+) -> None:
     s3, bucket = store
     data = uuid.uuid4().bytes * 20_000
     async with s3.client() as client:
@@ -52,7 +54,9 @@ async def test_an_object_is_read_back_byte_for_byte(store: tuple[S3, str], signe
 
 
 @pytest.mark.parametrize("key", KEYS)
-async def test_tags_written_are_the_tags_s3_reports(store: tuple[S3, str], signed: SignedS3, key: str) -> None:
+async def test_tags_written_are_the_tags_s3_reports(
+    store: tuple[S3, str], signed: SignedS3, key: str
+) -> None:
     s3, bucket = store
     async with s3.client() as client:
         await client.put_object(Bucket=bucket, Key=key, Body=b"evidence")

@@ -56,7 +56,9 @@ async def scan_attachment(scanning: Scanning, event: AttachmentUploaded, envelop
     if event.bucket not in scanning.settings.scan_upload_buckets:
         msg = f"{event.bucket!r} is not an upload bucket (CQRS_SCAN_UPLOAD_BUCKETS); object untouched"
         raise NotAnUploadBucket(msg)
-    existing = await scanning.store.get(event.attachment_id)
+    existing = await scanning.store.peek(
+        event.attachment_id
+    )  # a lagging snapshot: the save's conflict finds it
     if existing is not None:
         log.info("attachment already scanned", attachment_id=event.attachment_id)
         return existing

@@ -57,6 +57,15 @@ class ScanStore:
         """The record of one attachment, if it was scanned."""
         return await self._scans.get(attachment_id)
 
+    async def peek(self, attachment_id: str) -> ScanRecord | None:
+        """The record, if its snapshot is written (one lookup; a miss may still be a record whose
+        snapshot lags, which the save's conflict then finds)."""
+        return await self._scans.peek(attachment_id)
+
+    async def forget_snapshot(self, attachment_id: str) -> None:
+        """Tests: as if the service died between saving a record and writing its snapshot."""
+        await self._scans.collection.delete_one({"_id": attachment_id})
+
     async def add(
         self, record: ScanRecord, events: Sequence[Event], *, correlation_id: str, cause: str
     ) -> bool:

@@ -126,6 +126,21 @@ async def test_the_same_upload_twice_is_scanned_once(scanning: Harness) -> None:
     assert record.verdict == "clean"
 
 
+async def test_an_upload_announced_again_after_its_snapshot_was_lost_is_not_scanned_twice(
+    scanning: Harness,
+) -> None:
+    """The check before scanning reads only the snapshot; when that lags, the save's conflict
+    still finds the record, and no second FileScanned goes out."""
+    event = await scanning.upload("report.pdf", samples.pdf(["Care plans reviewed: 3"]))
+    await scanning.verdicts(event)
+    first = await scanning.record(event.attachment_id)
+    await scanning.store.forget_snapshot(event.attachment_id)
+    await scanning.publish(testing.outbox_entry(event))  # announced again under a new envelope
+    await asyncio.sleep(3)
+    assert len(scanning.watcher.seen[event.attachment_id]) == 1
+    assert await scanning.store.peek(event.attachment_id) == first  # the service's conflict path reloaded it
+
+
 async def test_an_upload_whose_object_is_missing_is_dead_lettered(scanning: Harness) -> None:
     event = testing.upload_event(scanning.bucket, "A81001/nowhere/gone.pdf", "gone.pdf", 10)
     await scanning.publish(testing.outbox_entry(event))
