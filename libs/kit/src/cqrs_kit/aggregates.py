@@ -32,7 +32,7 @@ from cqrs_kit.auth import acting_name
 from cqrs_kit.errors import VersionConflict
 from cqrs_kit.logs import get_logger
 from cqrs_kit.mongo import Collection, Document
-from cqrs_kit.outbox import PUBLISHED, commits_of, outbox_entries
+from cqrs_kit.outbox import commits_of, outbox_entries, pending_entry, pending_of
 from cqrs_kit.runtime import Runtime
 
 M = TypeVar("M", bound=BaseModel)
@@ -86,9 +86,12 @@ class Aggregates(Generic[M]):
         self._name = collection
         self.collection: Collection = runtime.mongo.collection(collection)
         self.commits: Collection = runtime.mongo.collection(commits_of(collection))
+        #: Pending entries of records the relay has not sent yet (see cqrs_kit.outbox).
+        self.outbox: Collection = runtime.mongo.collection(pending_of(collection))
         # Concurrent saves share one insert_many (one commit) for their records and new snapshots.
         self._insert_record = runtime.mongo.grouped(commits_of(collection)).insert
         self._insert_snapshot = runtime.mongo.grouped(collection).insert
+        self._insert_pending = runtime.mongo.grouped(pending_of(collection)).insert
         self._model = model
         self._id = id_field
 
@@ -163,8 +166,10 @@ class Aggregates(Generic[M]):
             "correlation_id": correlation_id,
             "cause": cause,
             "created_at": dt.datetime.now(dt.UTC),
-            PUBLISHED: not entries,  # a save without events leaves the relay nothing to do
         }
+        pending = pending_entry(record) if entries else None
+        if pending is not None:  # first: a record that exists always has its entry for the relay
+            await self._insert_pending(pending)
         try:
             await self._insert_record(record)
         except DuplicateKeyError:
@@ -181,6 +186,7 @@ class Aggregates(Generic[M]):
             raise VersionConflict(msg) from None
         if entries:
             handed = {k: v for k, v in record.items() if k != "state"}  # the relay needs no state
+            handed["_pending"] = [pending["_id"]] if pending is not None else []
             self._runtime.relay.wake(self._name, aggregate_id, handed)
         return state.model_copy(update={"version": version})
 

@@ -32,7 +32,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from cqrs_kit.logs import get_logger
-from cqrs_kit.outbox import PUBLISHED, commits_of
+from cqrs_kit.outbox import pending_of
 from cqrs_kit.runtime import Runtime
 
 log = get_logger(__name__)
@@ -158,10 +158,10 @@ async def refresh(runtime: Runtime, outbox_collections: list[str]) -> None:
     metrics.dead_lettered.set(runtime.consumer.dead_lettered)
     now = dt.datetime.now(dt.UTC)
     for name in outbox_collections:
-        records = runtime.mongo.collection(commits_of(name))
-        metrics.backlog.labels(name).set(await records.count_documents({PUBLISHED: False}))
+        pending = runtime.mongo.collection(pending_of(name))
+        metrics.backlog.labels(name).set(await pending.count_documents({}))
         oldest = 0.0
-        first = await records.find({PUBLISHED: False}).sort("created_at", 1).limit(1).to_list()
+        first = await pending.find({}).sort("created_at", 1).limit(1).to_list()
         created = first[0].get("created_at") if first else None
         if isinstance(created, dt.datetime):
             created = created if created.tzinfo else created.replace(tzinfo=dt.UTC)

@@ -1,25 +1,30 @@
 """Outbox entries carried by commit records, and the relay that publishes them.
 
-A save inserts one immutable commit record (see cqrs_kit.aggregates) holding that save's outbox
-entries and ``published: False``, and hands the record to this process's relay. The relay sends
-each aggregate's entries in version order without waiting for each ack (the idempotent producer
-keeps order within a partition) and waits for the acks of the batch. A record it was handed is
-sent straight away when it is an aggregate's first version or follows a version this relay sent
-itself; otherwise (another replica saved the version before) the relay reads that aggregate's
-unpublished records and sends them in order, so first occurrences stay in order per aggregate.
+A save with events first inserts a small pending entry (``<collection>_outbox``, naming the
+record), then its immutable commit record (see cqrs_kit.aggregates) holding the save's
+outbox entries, and hands the record to this process's relay. The relay sends each aggregate's
+entries in version order without waiting for each ack (the idempotent producer keeps order within
+a partition) and waits for the acks of the batch. A record it was handed is sent straight away
+when it is an aggregate's first version or follows a version this relay sent itself; otherwise
+(another replica saved the version before) the relay reads that aggregate's pending entries and
+their records and sends them in order, so first occurrences stay in order per aggregate.
 
-Marking records published is the slow part on FerretDB v1 (an update is a read and a write per
-document, about 1,000 a second here, where inserts go in batches at 20,000 and more), so marks
-are written behind the sending, in batches, by one background marker. Records sent and not yet
-marked are left out of the relay's own reads. The relay writes nothing else: never a snapshot,
-never a field a save writes. A crash after the acks and before the mark publishes those records
-again at the next start, which consumers tolerate (they apply each event once).
+Once sent, a record's pending entry is deleted. Nothing is ever updated: commit records stay as the
+save wrote them, and a pending entry is only inserted and deleted (FerretDB v1 runs an update as a
+read and a write per document, about 1,000 a second here; inserts and deletes by a list of ids go
+at 20,000 and more, and the pending collection stays small, so the relay's reads stay cheap).
+Deletes are written behind the sending, in batches, by one background marker; entries sent and not
+yet deleted are left out of the relay's own reads. A crash after the acks and before the delete
+publishes those records again at the next start, which consumers tolerate (they apply each event
+once). A pending entry whose record never appears (its save failed after inserting it) is removed
+after ``ABANDONED_SECONDS``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import time
 import uuid
 from collections import OrderedDict
@@ -37,13 +42,16 @@ log = get_logger(__name__)
 
 #: Suffix of the collection holding an aggregate collection's commit records.
 COMMITS = "_events"
-PUBLISHED = "published"
+#: Suffix of the collection holding the pending entries of records not yet sent.
+PENDING = "_outbox"
+#: A pending entry older than this whose record does not exist belongs to a save that failed.
+ABANDONED_SECONDS = 300.0
 
 #: Records handed over by saves and not sent yet, at most (beyond it, saves only name the aggregate).
 MAX_HANDED = 20_000
 #: How many sent record ids the relay remembers, so an aggregate's next version goes out at once.
 MAX_REMEMBERED = 100_000
-#: Records marked published by one update_many.
+#: Pending entries deleted by one delete_many.
 MARK_BATCH = 500
 #: How long a stopping relay waits to write the marks it owes.
 STOP_MARK_SECONDS = 5.0
@@ -57,12 +65,28 @@ def commits_of(collection: str) -> str:
     return f"{collection}{COMMITS}"
 
 
+def pending_of(collection: str) -> str:
+    """The name of the collection holding the pending entries of an aggregate collection."""
+    return f"{collection}{PENDING}"
+
+
+def pending_entry(record: Mapping[str, Any]) -> Document:
+    """What a save inserts before its commit record: enough to find and order the record. Its own
+    id is unique to the save, so removing one save's abandoned entry never removes another's."""
+    return {
+        "_id": f"{record['_id']}#{uuid.uuid4().hex[:16]}",
+        "record_id": record["_id"],
+        "aggregate_id": record["aggregate_id"],
+        "version": record["version"],
+        "created_at": record["created_at"],
+    }
+
+
 def commit_indexes(collections: Sequence[str]) -> list[Index]:
-    """Indexes of the commit records: the relay's unpublished scan, loading, and 'already applied'."""
+    """Indexes of the commit records: loading, history and 'already applied'."""
     indexes: list[Index] = []
     for name in collections:
         indexes += [
-            Index(commits_of(name), [PUBLISHED]),
             Index(commits_of(name), ["aggregate_id", "version"]),
             Index(commits_of(name), ["cause"]),
         ]
@@ -109,7 +133,7 @@ def outbox_entries(
 
 
 class OutboxRelay:
-    """Publishes the unpublished commit records of the watched collections.
+    """Publishes the pending commit records of the watched collections.
 
     Saves wake it naming the aggregate; it then publishes that aggregate's unpublished records.
     Its safety net runs on its own timer (at start-up, then every ``poll_seconds`` whatever the
@@ -129,6 +153,9 @@ class OutboxRelay:
         ack_timeout: float = 60.0,
     ) -> None:
         self._collections = {c.name.removesuffix(COMMITS): c for c in collections}
+        self._outboxes = {
+            name: c.database.get_collection(pending_of(name)) for name, c in self._collections.items()
+        }
         self._send = send
         self._poll = poll_seconds
         self._max_backoff = max_backoff
@@ -145,7 +172,8 @@ class OutboxRelay:
         # (collection, record id) of what this relay sent, recent ones: ids repeat across collections
         # (an organisation and its PCN memberships are both "<ods code>:<version>")
         self._sent: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._unmarked: dict[str, dict[str, None]] = {n: {} for n in self._collections}  # sent, not marked
+        # ids of pending entries whose records were sent (or that were abandoned), not deleted yet
+        self._unmarked: dict[str, dict[str, None]] = {n: {} for n in self._collections}
         self._marking = asyncio.Lock()
         self._mark_wake = asyncio.Event()
         self.published = 0
@@ -174,9 +202,9 @@ class OutboxRelay:
         ]
 
     async def stop(self) -> None:
-        """Stop; unpublished records stay unpublished for the next start (or another replica).
-        Marks still owed are written if the database answers within a few seconds; those that are
-        not make the next start send their records again."""
+        """Stop; pending records stay pending for the next start (or another replica). Pending
+        entries still owed a delete are deleted if the database answers within a few seconds;
+        those that are not make the next start send their records again."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -189,7 +217,7 @@ class OutboxRelay:
         try:
             await asyncio.wait_for(self.flush_marks(), STOP_MARK_SECONDS)
         except Exception as exc:
-            log.warning("outbox marks not written at stop; those records will be sent again", error=repr(exc))
+            log.warning("sent outbox entries not cleared at stop; they will be sent again", error=repr(exc))
 
     async def _timer(self) -> None:
         while True:
@@ -210,7 +238,7 @@ class OutboxRelay:
                 self._wake.set()
 
     async def drain(self) -> int:
-        """Publish everything unpublished now, whatever its age, and mark it; returns how many entries."""
+        """Publish everything pending now, whatever its age, and clear it; returns how many entries."""
         self._drain_due = self._everything = True
         before = self.published
         while True:
@@ -221,8 +249,8 @@ class OutboxRelay:
             self._drain_due = self._everything = True
 
     async def run_once(self) -> int:
-        """One pass: send the records handed over by saves, then read the unpublished records due
-        now and send them; their marks follow in the background. Returns entries sent."""
+        """One pass: send the records handed over by saves, then read the pending records due
+        now and send them; their pending entries are deleted in the background. Returns entries sent."""
         handed = self._handed
         try:
             count = await self._send_handed()
@@ -247,38 +275,72 @@ class OutboxRelay:
         self, name: str, collection: Collection, wanted: set[str], *, drain: bool, everything: bool
     ) -> int:
         # Sorted by version with a limit: whatever is returned of one aggregate is a prefix of its
-        # unpublished records, so nothing is ever published ahead of an earlier event. Records sent
-        # and waiting for their mark are left out (they are published; only the mark lags).
-        query: Document = {PUBLISHED: False}
+        # pending records, so nothing is ever published ahead of an earlier event. Entries sent and
+        # waiting for their delete are left out (they are published; only the delete lags).
+        query: Document = {}
         if self._unmarked[name]:
             query["_id"] = {"$nin": list(self._unmarked[name])}
-        found = await collection.find(query, {"state": 0}).sort("version", 1).to_list(self._batch)
+        found = await self._outboxes[name].find(query).sort("version", 1).to_list(self._batch)
         cutoff = time.time() - self._grace
         by_aggregate: dict[str, list[Document]] = {}
-        for record in found:
-            by_aggregate.setdefault(record["aggregate_id"], []).append(record)
+        for entry in found:
+            by_aggregate.setdefault(entry["aggregate_id"], []).append(entry)
         now = time.monotonic()
-        chosen: dict[str, list[Document]] = {}
-        for aggregate, records in by_aggregate.items():
-            due = aggregate in wanted or (
-                drain and (everything or any(r["created_at"].timestamp() < cutoff for r in records))
+        due: dict[str, list[Document]] = {}
+        for aggregate, entries in by_aggregate.items():
+            is_due = aggregate in wanted or (
+                drain and (everything or any(_timestamp(e) < cutoff for e in entries))
             )
             retry_at = self._backoff.get((name, aggregate), (0.0, 0.0))[0]
-            if due and retry_at > now:
+            if is_due and retry_at > now:
                 self._retry_later(name, aggregate, retry_at - now)
-            elif due:
-                chosen[aggregate] = records
+            elif is_due:
+                due[aggregate] = entries
         if len(found) >= self._batch:  # more may wait: come back at once
-            self._hints |= {(name, a) for a in wanted if a not in chosen}
+            self._hints |= {(name, a) for a in wanted if a not in due}
             self._drain_due = drain
             self._everything = everything
             self._wake.set()
+        if not due:
+            return 0
+        chosen = await self._records_of(name, collection, due)
         if not chosen:
             return 0
-        published, entries = await self._publish(name, chosen)
+        published, entries_sent = await self._publish(name, chosen)
         self._owe_marks(name, published)
-        self.published += entries
-        return entries
+        self.published += entries_sent
+        return entries_sent
+
+    async def _records_of(
+        self, name: str, collection: Collection, due: dict[str, list[Document]]
+    ) -> dict[str, list[Document]]:
+        """The commit records of the due pending entries, per aggregate in version order, each list
+        stopping before a record that is not there (its save is still inserting it, or failed).
+        Each record carries the ids of its pending entries (``_pending``) to delete once sent."""
+        ids = list({e["record_id"] for entries in due.values() for e in entries})
+        records = {
+            r["_id"]: r for r in await collection.find({"_id": {"$in": ids}}, {"state": 0}).to_list(None)
+        }
+        abandoned_before = time.time() - ABANDONED_SECONDS
+        chosen: dict[str, list[Document]] = {}
+        for aggregate, entries in due.items():
+            for entry in entries:
+                record_id = entry["record_id"]
+                record = records.get(record_id)
+                if record is None:
+                    if _timestamp(entry) < abandoned_before:
+                        log.warning("outbox entry without a record removed", record_id=record_id)
+                        self._clear(name, [entry["_id"]])
+                    break
+                if (name, record_id) in self._sent:  # sent already: only the entry is left to clear
+                    self._clear(name, [entry["_id"]])
+                    continue
+                mine = chosen.setdefault(aggregate, [])
+                if mine and mine[-1]["_id"] == record_id:  # two entries for one record (a racing save's)
+                    mine[-1]["_pending"].append(entry["_id"])
+                else:
+                    mine.append({**record, "_pending": [entry["_id"]]})
+        return {a: rs for a, rs in chosen.items() if rs}
 
     async def _send_handed(self) -> int:
         """Send the records saves handed over whose earlier version this relay sent (or that have
@@ -310,14 +372,20 @@ class OutboxRelay:
                 count += entries
         return count
 
-    def _owe_marks(self, name: str, published: list[str]) -> None:
-        """Remember what was sent (so a later version may follow at once) and queue its marks."""
-        for record_id in published:
-            self._sent[(name, record_id)] = None
-            self._unmarked[name][record_id] = None
+    def _owe_marks(self, name: str, published: list[Document]) -> None:
+        """Remember what was sent (so a later version may follow at once) and queue the deletes of
+        its pending entries."""
+        for record in published:
+            self._sent[(name, record["_id"])] = None
         while len(self._sent) > MAX_REMEMBERED:
             self._sent.popitem(last=False)
-        if published:
+        self._clear(name, [p for record in published for p in record.get("_pending", ())])
+
+    def _clear(self, name: str, pending_ids: Sequence[str]) -> None:
+        """Queue pending entries for the background delete (left out of reads until then)."""
+        for pending_id in pending_ids:
+            self._unmarked[name][pending_id] = None
+        if pending_ids:
             self._mark_wake.set()
 
     async def _marker(self) -> None:
@@ -326,24 +394,22 @@ class OutboxRelay:
             self._mark_wake.clear()
             try:
                 await self.flush_marks()
-            except Exception as exc:  # the database is away: the marks wait, the records stay left out
-                log.warning("outbox marks not written, will retry", error=repr(exc))
+            except Exception as exc:  # the database is away: the deletes wait, the entries stay left out
+                log.warning("sent outbox entries not cleared, will retry", error=repr(exc))
                 await asyncio.sleep(min(1.0, self._max_backoff))
                 self._mark_wake.set()
 
     async def flush_marks(self) -> None:
-        """Mark every record sent so far published (in batches; one marker at a time)."""
+        """Delete the pending entries of every record sent so far (in batches; one marker at a time)."""
         async with self._marking:
             for name, unmarked in self._unmarked.items():
                 while unmarked:
                     batch = list(unmarked)[:MARK_BATCH]
-                    await self._collections[name].update_many(
-                        {PUBLISHED: False, "_id": {"$in": batch}}, {"$set": {PUBLISHED: True}}
-                    )
+                    await self._outboxes[name].delete_many({"_id": {"$in": batch}})
                     for record_id in batch:
                         unmarked.pop(record_id, None)
 
-    async def _publish(self, name: str, chosen: dict[str, list[Document]]) -> tuple[list[str], int]:
+    async def _publish(self, name: str, chosen: dict[str, list[Document]]) -> tuple[list[Document], int]:
         """Send every chosen aggregate's entries at once; return the records fully acknowledged."""
         pending: list[tuple[str, Document, list[Awaitable[Any]]]] = []
         failed: dict[str, BaseException] = {}
@@ -355,11 +421,11 @@ class OutboxRelay:
                     failed[aggregate] = exc
                     break
                 pending.append((aggregate, record, acks))
-        published: list[str] = []
+        published: list[Document] = []
         entries = 0
         for aggregate, record, acks in pending:
             if aggregate in failed:
-                for ack in acks:  # a later record of a failed aggregate: not marked, sent again later
+                for ack in acks:  # a later record of a failed aggregate: still pending, sent again later
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(ack, self._ack_timeout)
                 continue
@@ -369,7 +435,7 @@ class OutboxRelay:
             except Exception as exc:
                 failed[aggregate] = exc
                 continue
-            published.append(record["_id"])
+            published.append(record)
             entries += len(acks)
         for aggregate in chosen:
             if aggregate in failed:
@@ -393,3 +459,10 @@ class OutboxRelay:
 
     def _retry_later(self, name: str, aggregate: str, delay: float) -> None:
         asyncio.get_running_loop().call_later(delay, self.wake, name, aggregate)
+
+
+def _timestamp(entry: Mapping[str, Any]) -> float:
+    created = entry.get("created_at")
+    if not isinstance(created, dt.datetime):
+        return 0.0
+    return (created if created.tzinfo else created.replace(tzinfo=dt.UTC)).timestamp()

@@ -4,6 +4,7 @@ snapshot may lag without harm, and the records are the aggregate's history."""
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -75,7 +76,8 @@ async def test_a_save_is_one_insert_guarded_by_version(things: Aggregates[Thing]
         "000000000002.0001",
     ]
     assert second["entries"][0]["headers"]["ce_causationid"] == "event-7"
-    assert second["published"] is False
+    pending = await things.outbox.find({"aggregate_id": thing_id}).to_list()
+    assert f"{thing_id}:2" in {e["record_id"] for e in pending}  # left for the relay (not running here)
 
     history = await things.history(thing_id)
     assert [(c.version, c.actor, c.correlation_id, c.cause) for c in history] == [
@@ -108,6 +110,22 @@ async def test_a_lagging_snapshot_is_harmless(things: Aggregates[Thing]) -> None
     assert snapshot["version"] == 2  # loading repaired it
 
 
+async def test_a_save_whose_pending_entry_fails_commits_nothing(
+    things: Aggregates[Thing], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pending entry goes in before the record: a record never exists that the relay cannot find."""
+
+    async def refused(document: Any) -> None:
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(things, "_insert_pending", refused)
+    thing_id = str(uuid.uuid4())
+    with pytest.raises(ConnectionError):
+        await things.save(Thing(thing_id=thing_id), [event(thing_id)], correlation_id="c", actor=None)
+    assert await things.commits.count_documents({"aggregate_id": thing_id}) == 0
+    assert await things.get(thing_id) is None
+
+
 async def test_peek_is_the_snapshot_as_it_stands(things: Aggregates[Thing]) -> None:
     """One lookup, and it may lag: a cheap 'already done?' before work a save guards anyway."""
     thing_id = str(uuid.uuid4())
@@ -129,7 +147,7 @@ async def test_peek_is_the_snapshot_as_it_stands(things: Aggregates[Thing]) -> N
 async def test_a_save_without_events_leaves_nothing_to_publish(things: Aggregates[Thing]) -> None:
     thing_id = str(uuid.uuid4())
     await things.save(Thing(thing_id=thing_id, tags=["quiet"]), [], correlation_id="c", actor=None)
-    assert await things.commits.count_documents({"published": False}) == 0
+    assert await things.outbox.count_documents({"aggregate_id": thing_id}) == 0
     found = await things.find({"tags": "quiet"})
     assert [t.thing_id for t in found] == [thing_id]
 

@@ -1,7 +1,9 @@
-"""The relay on the real FerretDB and Kafka: each aggregate's events in order, marked published only
-after the broker's ack, a failing aggregate backing off alone, and the safety net running under load."""
+"""The relay on the real FerretDB and Kafka: each aggregate's events in order, cleared from the
+outbox only after the broker's ack, a failing aggregate backing off alone, and the safety net
+running under load."""
 
 import asyncio
+import datetime as dt
 import json
 import math
 import time
@@ -13,6 +15,7 @@ import pytest
 from pydantic import BaseModel
 
 from cqrs_contracts.events import OfferMade
+from cqrs_kit import outbox
 from cqrs_kit.aggregates import Aggregates
 from cqrs_kit.outbox import OutboxRelay
 from cqrs_kit.runtime import Runtime
@@ -76,12 +79,12 @@ async def test_published_in_order_and_marked_only_after_the_ack(runtime: Runtime
     failing = OutboxRelay([store.commits], send)
     await failing.run_once()
     assert sent == [f"type-{n}" for n in range(5)]  # all sent at once, in order
-    await failing.flush_marks()  # marks are written behind the sending (by the marker when started)
-    unpublished = await store.commits.find({"aggregate_id": thing_id, "published": False}).to_list()
-    assert sorted(r["version"] for r in unpublished) == [3, 4, 5]  # acked prefix marked, nothing else
+    await failing.flush_marks()  # entries are cleared behind the sending (by the marker when started)
+    pending = await store.outbox.find({"aggregate_id": thing_id}).to_list()
+    assert sorted(e["version"] for e in pending) == [3, 4, 5]  # acked prefix cleared, nothing else
 
     assert await runtime.relay.drain() == 3
-    assert await store.commits.count_documents({"aggregate_id": thing_id, "published": False}) == 0
+    assert await store.outbox.count_documents({"aggregate_id": thing_id}) == 0
     mine = await on_topic(thing_id, 3)
     assert [p for p, _ in mine] == ["type-2", "type-3", "type-4"]
     headers = mine[0][1]
@@ -111,7 +114,7 @@ async def test_a_poisoned_aggregate_backs_off_alone(runtime: Runtime) -> None:
         await save_many(store, other, 2)
 
     async def others_published() -> bool:
-        return await store.commits.count_documents({"published": False}) == 1
+        return await store.outbox.count_documents({}) == 1
 
     started = time.monotonic()
     await eventually(others_published, timeout=30)
@@ -150,7 +153,7 @@ async def test_the_safety_net_runs_under_steady_load(runtime: Runtime) -> None:
 
 
 class _MarksHeld:
-    """The commit records collection, with every mark (update_many) held until released."""
+    """The outbox collection, with every delete of sent entries held until released."""
 
     def __init__(self, collection: Any) -> None:
         self._collection = collection
@@ -160,16 +163,17 @@ class _MarksHeld:
     def find(self, *args: Any, **kwargs: Any) -> Any:
         return self._collection.find(*args, **kwargs)
 
-    async def update_many(self, *args: Any, **kwargs: Any) -> Any:
+    async def delete_many(self, *args: Any, **kwargs: Any) -> Any:
         await self.released.wait()
-        return await self._collection.update_many(*args, **kwargs)
+        return await self._collection.delete_many(*args, **kwargs)
 
 
 async def test_sending_does_not_wait_for_the_marks(runtime: Runtime) -> None:
-    """Marks are the slow writes on FerretDB: events go out while they are still being written."""
+    """Clearing the outbox is written behind the sending: events go out while it waits."""
     store = things(runtime)
-    held = _MarksHeld(store.commits)
-    relay = OutboxRelay([held], runtime.relay._send, poll_seconds=0.3)  # type: ignore[list-item]
+    held = _MarksHeld(store.outbox)
+    relay = OutboxRelay([store.commits], runtime.relay._send, poll_seconds=0.3)
+    relay._outboxes["things"] = held  # type: ignore[assignment]
     runtime.relay = relay
     relay.start()
     ids = [str(uuid.uuid4()) for _ in range(3)]
@@ -177,18 +181,18 @@ async def test_sending_does_not_wait_for_the_marks(runtime: Runtime) -> None:
         await save_many(store, thing_id, 2)
     for thing_id in ids:
         assert [p for p, _ in await on_topic(thing_id, 2)] == ["type-0", "type-1"]
-    assert await store.commits.count_documents({"aggregate_id": {"$in": ids}, "published": False}) == 6
+    assert await store.outbox.count_documents({"aggregate_id": {"$in": ids}}) == 6
     held.released.set()
 
     async def marked() -> bool:
-        return await store.commits.count_documents({"aggregate_id": {"$in": ids}, "published": False}) == 0
+        return await store.outbox.count_documents({"aggregate_id": {"$in": ids}}) == 0
 
     await eventually(marked, timeout=30)
 
 
 async def test_a_version_saved_elsewhere_goes_out_before_the_next_one_saved_here(runtime: Runtime) -> None:
     """A record handed over by a save goes straight out only when this relay sent the version
-    before it; otherwise the aggregate's unpublished records are read and sent in order."""
+    before it; otherwise the aggregate's pending records are read and sent in order."""
     store = things(runtime)
     runtime.relay.start()
     elsewhere = Runtime.build(runtime.settings, outbox_collections=["things"])  # its relay never runs
@@ -229,3 +233,33 @@ async def test_the_same_id_in_two_collections_is_two_aggregates_to_the_relay(run
     await save(store, await save(store, Thing(thing_id=shared), "v1"), "v2")
     seen = [p for p, _ in await on_topic(shared, 3)]
     assert [p for n, p in enumerate(seen) if p not in seen[:n] and p != "other-v1"] == ["v1", "v2"]
+
+
+async def test_an_entry_whose_save_failed_holds_nothing_up_and_is_removed_once_abandoned(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save that inserted its pending entry and then failed leaves an entry with no record: the
+    relay skips it (its save may still be writing), other aggregates go on, and once it is older
+    than ABANDONED_SECONDS it is removed; a later save of that version is still published."""
+    store = things(runtime)
+    lost = str(uuid.uuid4())
+    await store.outbox.insert_one(
+        {
+            "_id": f"{lost}:1#failed",
+            "record_id": f"{lost}:1",
+            "aggregate_id": lost,
+            "version": 1,
+            "created_at": dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30),
+        }
+    )
+    other = str(uuid.uuid4())
+    await save_many(store, other, 2)
+    assert await runtime.relay.drain() == 2
+    assert await store.outbox.count_documents({"aggregate_id": lost}) == 1  # may still be saving
+    monkeypatch.setattr(outbox, "ABANDONED_SECONDS", 10.0)
+    await runtime.relay.drain()
+    assert await store.outbox.count_documents({"aggregate_id": lost}) == 0
+    await save_many(store, lost, 1)
+    assert await runtime.relay.drain() == 1
+    assert [p for p, _ in await on_topic(lost, 1)] == ["type-0"]
+    assert [p for p, _ in await on_topic(other, 2)] == ["type-0", "type-1"]
