@@ -173,6 +173,7 @@ class Aggregates(Generic[M]):
         try:
             await self._insert_record(record)
         except DuplicateKeyError:
+            await self._forget(pending)  # names the winner's record, which has its own entry
             msg = (
                 f"{aggregate_id} was changed by someone else (expected version {version - 1}); "
                 "reload it and try again"
@@ -182,6 +183,7 @@ class Aggregates(Generic[M]):
             await self._write_snapshot(aggregate_id, version, data)
         except _UniqueFieldTaken:
             await self.commits.delete_one({"_id": record["_id"]})  # undo: the save did not happen
+            await self._forget(pending)
             msg = f"{aggregate_id} cannot be saved: a value that must be unique is taken by another"
             raise VersionConflict(msg) from None
         if entries:
@@ -189,6 +191,17 @@ class Aggregates(Generic[M]):
             handed["_pending"] = [pending["_id"]] if pending is not None else []
             self._runtime.relay.wake(self._name, aggregate_id, handed)
         return state.model_copy(update={"version": version})
+
+    async def _forget(self, pending: Document | None) -> None:
+        """Remove this save's own pending entry (its id is unique to the save) when the save did not
+        happen; if that fails, the relay resends a published record at worst, or removes the entry
+        once abandoned."""
+        if pending is None:
+            return
+        try:
+            await self.outbox.delete_one({"_id": pending["_id"]})
+        except PyMongoError as exc:
+            log.warning("pending outbox entry of a failed save left behind", error=repr(exc))
 
     async def _write_snapshot(self, aggregate_id: str, version: int, state: Mapping[str, Any]) -> None:
         """Best-effort: never moves a snapshot back; loading reads newer records anyway.
