@@ -213,7 +213,7 @@ async def remove_bucket(s3: S3, bucket: str) -> None:
 async def scanning_service(**overrides: Any) -> AsyncIterator[Harness]:
     """Run scanning in-process against the real stack, with its own database, consumer group,
     upload and quarantine buckets; remove the buckets and the database afterwards."""
-    base = isolated_settings("scanning").model_dump()
+    base = isolated_settings("scanning").model_dump(exclude_unset=True)  # scanning's own defaults hold
     bucket = unique("test-uploads")
     values = {"scan_quarantine_bucket": unique("test-quarantine"), "scan_upload_buckets": [bucket]}
     settings = ScanningSettings(**{**base, **values, **overrides})
