@@ -92,6 +92,9 @@ class Aggregates(Generic[M]):
         self._insert_record = runtime.mongo.grouped(commits_of(collection)).insert
         self._insert_snapshot = runtime.mongo.grouped(collection).insert
         self._insert_pending = runtime.mongo.grouped(pending_of(collection)).insert
+        # Concurrent loads share one query per collection (snapshots, then any newer record).
+        self._snapshot = runtime.mongo.lookup(collection).get
+        self._record_state = runtime.mongo.lookup(commits_of(collection), ["state"]).get
         self._model = model
         self._id = id_field
 
@@ -102,19 +105,17 @@ class Aggregates(Generic[M]):
         """The aggregate as its snapshot has it (one lookup): may lag the latest save, or miss an
         aggregate whose snapshot is not written yet. Only for a cheap "already done?" before work
         that a save's version conflict guards anyway; decide on ``get``."""
-        snapshot = await self.collection.find_one({"_id": aggregate_id})
+        snapshot = await self._snapshot(aggregate_id)
         return None if snapshot is None else self._load(snapshot, aggregate_id, int(snapshot["version"]))
 
     async def get(self, aggregate_id: str) -> M | None:
         """One aggregate in its latest saved state, or None."""
-        snapshot = await self.collection.find_one({"_id": aggregate_id})
+        snapshot = await self._snapshot(aggregate_id)
         version = int(snapshot["version"]) if snapshot else 0
         # Then any newer record, looked up by its _id ("<id>:<version>", one index lookup each;
         # usually none, as the snapshot is written right after the record).
         latest: Mapping[str, Any] | None = None
-        while (
-            record := await self.commits.find_one({"_id": f"{aggregate_id}:{version + 1}"}, {"state": 1})
-        ) is not None:
+        while (record := await self._record_state(f"{aggregate_id}:{version + 1}")) is not None:
             latest, version = record, version + 1
         if latest is not None:
             with contextlib.suppress(_UniqueFieldTaken):  # repairing only; never undoes a save

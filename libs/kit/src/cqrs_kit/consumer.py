@@ -3,7 +3,8 @@ of the batch before it is applied, skipped or on the dead-letter topic.
 
 Records come in batches (one FastStream batch subscriber over aiokafka per topic). Within a
 batch, each aggregate's records (same partition and key) are processed in order and different
-aggregates concurrently; one commit follows. Failures:
+aggregates concurrently; as handlers finish, the batch takes in records fetched meanwhile (so a
+slow record never leaves the other slots idle), and one commit follows. Failures:
 
 - unreachable infrastructure (database, broker, S3, clamd): retried with backoff, no bound, the
   offset stays put and ``/readyz`` says why;
@@ -64,6 +65,14 @@ UNREADABLE: tuple[type[BaseException], ...] = (
 #: Business outcomes that reloading and retrying may change: someone saved first, or the
 #: aggregate's creating event has not been consumed yet.
 RETRIED_DOMAIN: tuple[type[DomainError], ...] = (VersionConflict, NotFound)
+
+
+#: A batch takes in records fetched meanwhile up to this many times its size ...
+TOP_UP_RECORDS = 10
+#: ... or for this long, then finishes and commits.
+TOP_UP_SECONDS = 5.0
+#: How often a batch waiting for its handlers looks for newly fetched records.
+TOP_UP_POLL = 0.02
 
 
 class HandlerTimedOut(Exception):
@@ -168,7 +177,9 @@ class Consumer:
             group_id=self.group,
             batch=True,
             max_records=self._batch_size,
-            batch_timeout_ms=200,
+            # FastStream sleeps this long again after an empty fetch: short, so a record that
+            # arrives after a quiet spell waits at most about 2 x 50 ms before it is taken.
+            batch_timeout_ms=50,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset=self._offset_reset,
             # One consumer per topic shares the group, so each join or leave is a rebalance the
@@ -182,8 +193,13 @@ class Consumer:
         async def consume(batch: Any) -> None:
             # FastStream's own DI passes the decoded dict; the FastAPI integration unpacks it.
             records, kafka = batch["batch"] if isinstance(batch, dict) else batch
+
+            async def more() -> list[Record]:  # what has been fetched meanwhile, without waiting
+                fetched = await kafka.getmany(timeout_ms=0, max_records=self._batch_size)
+                return [record for part in fetched.values() for record in part]
+
             async with lock:
-                offsets = await self.handle_batch(list(records))
+                offsets = await self.handle_batch(list(records), more=more)
                 await self._commit(kafka, offsets)
 
     async def _commit(self, kafka: Any, offsets: dict[TopicPartition, int]) -> None:
@@ -194,25 +210,71 @@ class Consumer:
         except Exception as exc:  # the group moved on: the new owner reads these again (idempotent)
             log.warning("offset commit failed; the records will be delivered again", error=repr(exc))
 
-    async def handle_batch(self, records: Sequence[Record]) -> dict[TopicPartition, int]:
+    async def handle_batch(
+        self, records: Sequence[Record], more: Callable[[], Awaitable[Sequence[Record]]] | None = None
+    ) -> dict[TopicPartition, int]:
         """Process a batch to the end and return the offsets to commit (only once every record is
         applied, skipped or dead-lettered). One aggregate's records (same partition and key) run in
-        order; different aggregates run concurrently, up to ``concurrency`` at once."""
-        partitions: dict[TopicPartition, list[Record]] = {}
-        keyed: dict[tuple[TopicPartition, bytes | None], list[Record]] = {}
-        for record in records:
-            where = TopicPartition(record.topic, record.partition)
-            partitions.setdefault(where, []).append(record)
-            keyed.setdefault((where, record.key), []).append(record)
+        order; different aggregates run concurrently, up to ``concurrency`` at once.
+
+        With ``more`` (records fetched meanwhile), the batch is topped up as handlers finish, so
+        ``concurrency`` records stay in flight instead of the batch's tail running nearly alone;
+        topping up stops after ``TOP_UP_RECORDS`` x ``batch_size`` records or ``TOP_UP_SECONDS``,
+        and one commit covers it all."""
         gate = asyncio.Semaphore(self._concurrency)
+        offsets: dict[TopicPartition, int] = {}
+        chains: dict[tuple[TopicPartition, bytes | None], list[Record]] = {}
+        running: set[asyncio.Task[None]] = set()
 
-        async def run(in_order: list[Record]) -> None:
+        async def run(chain: tuple[TopicPartition, bytes | None]) -> None:
             async with gate:
-                for record in in_order:
-                    await self.handle(record)
+                queue = chains[chain]
+                while queue:  # records of the same aggregate added meanwhile join the queue
+                    await self.handle(queue[0])
+                    queue.pop(0)
+                del chains[chain]
 
-        await asyncio.gather(*(run(group) for group in keyed.values()))
-        return {tp: part[-1].offset + 1 for tp, part in partitions.items()}
+        def add(batch: Sequence[Record]) -> None:
+            for record in batch:
+                where = TopicPartition(record.topic, record.partition)
+                offsets[where] = max(offsets.get(where, 0), record.offset + 1)
+                chain = (where, record.key)
+                if chain in chains:
+                    chains[chain].append(record)
+                    continue
+                chains[chain] = [record]
+                task = asyncio.create_task(run(chain))
+                running.add(task)
+
+        add(records)
+        taken, deadline = len(records), time.monotonic() + TOP_UP_SECONDS
+        try:
+            while running:
+                if (
+                    more is not None
+                    and len(chains) < self._concurrency
+                    and taken < TOP_UP_RECORDS * self._batch_size
+                    and time.monotonic() < deadline
+                ):
+                    try:
+                        fresh = await more()
+                    except Exception as exc:  # the batch goes on with what it has; so does the loop
+                        log.warning("could not take in more records; finishing the batch", error=repr(exc))
+                        more, fresh = None, []
+                    if fresh:
+                        add(fresh)
+                        taken += len(fresh)
+                        continue
+                done, _ = await asyncio.wait(
+                    running, timeout=TOP_UP_POLL, return_when=asyncio.FIRST_COMPLETED
+                )
+                running.difference_update(done)
+                for task in done:
+                    task.result()  # handle raises only on shutdown: let that through
+        finally:
+            for task in running:
+                task.cancel()
+        return offsets
 
     @tracing.consuming
     async def handle(self, record: Record) -> None:

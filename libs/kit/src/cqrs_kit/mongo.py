@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 if TYPE_CHECKING:
+    from cqrs_kit.group_find import GroupFind
     from cqrs_kit.group_insert import GroupInsert
 
 Document = dict[str, Any]
@@ -63,6 +64,7 @@ class Mongo:
         )
         self.db: Database = self.client[database]
         self._grouped: dict[str, GroupInsert] = {}
+        self._lookups: dict[tuple[str, tuple[str, ...] | None], GroupFind] = {}
 
     def collection(self, name: str) -> Collection:
         """A collection of this service's own database."""
@@ -75,6 +77,17 @@ class Mongo:
         if name not in self._grouped:
             self._grouped[name] = GroupInsert(self.collection(name))
         return self._grouped[name]
+
+    def lookup(self, name: str, fields: Sequence[str] | None = None) -> GroupFind:
+        """Grouped lookups by ``_id`` in one collection (only ``fields`` when given), shared by
+        everything in this process."""
+        from cqrs_kit.group_find import GroupFind  # noqa: PLC0415 - it imports this module
+
+        key = (name, tuple(fields) if fields is not None else None)
+        if key not in self._lookups:
+            projection = None if fields is None else dict.fromkeys(fields, 1)
+            self._lookups[key] = GroupFind(self.collection(name), projection)
+        return self._lookups[key]
 
     async def ensure_indexes(self, indexes: Sequence[Index]) -> None:
         """Create each declared index that does not exist yet, one at a time.

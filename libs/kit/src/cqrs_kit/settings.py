@@ -57,7 +57,8 @@ class ServiceSettings(BaseSettings):
     consumer_conflict_retries: int = Field(default=5, ge=0)
     #: An unexpected error is tried this often in all, then dead-lettered with the error.
     consumer_max_unexpected_attempts: int = Field(default=5, ge=1)
-    #: At most this many records are taken in one batch (the batch's effects, then one commit).
+    #: At most this many records are taken in one fetch. A batch takes in further fetches as its
+    #: handlers finish (up to 10 x this many records, or 5 s), then stores its effects and commits.
     consumer_batch_size: int = Field(default=100, ge=1)
     #: How many aggregates' records one consumer processes at once (each aggregate stays in order).
     consumer_concurrency: int = Field(default=16, ge=1)

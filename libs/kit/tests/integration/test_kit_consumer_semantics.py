@@ -114,6 +114,44 @@ async def test_the_offset_waits_for_the_effect(infra: dict[str, str]) -> None:
         assert await consumer.problem() is None
 
 
+async def test_a_slow_record_does_not_hold_up_records_fetched_after_it(infra: dict[str, str]) -> None:
+    """A batch is topped up with records fetched meanwhile, so one slow handler leaves the other
+    slots working; a record of the same aggregate still waits its turn, and no offset moves past
+    the slow record until it is done."""
+    bootstrap, marker = infra["CQRS_KAFKA_BOOTSTRAP"], unique("QS").upper()
+    release, started = asyncio.Event(), asyncio.Event()
+    applied: list[str] = []
+
+    async def handler(event: OfferMade, envelope: Envelope) -> None:
+        if event.payment_type == "slow":
+            started.set()
+            await release.wait()
+        applied.append(f"{event.payment_type} {event.offer_id}")
+
+    async with consuming(bootstrap, marker, handler, concurrency=4, batch_size=2) as consumer:
+        slow = offer(marker, "slow")
+        ((partition, offset),) = await produce(bootstrap, slow)
+        await asyncio.wait_for(started.wait(), 30)
+        after = slow.model_copy(update={"payment_type": "after"})  # same aggregate, so same key
+        fast = [offer(marker, "fast") for _ in range(5)]
+        await produce(bootstrap, after, *fast)
+
+        async def fast_done() -> bool:
+            return sum(a.startswith("fast ") for a in applied) == len(fast)
+
+        await eventually(fast_done, timeout=4, interval=0.05)  # while the slow one still runs
+        assert not any(a.startswith(("slow ", "after ")) for a in applied)  # its aggregate waits
+        assert await committed(bootstrap, consumer.group, partition) <= offset
+        release.set()
+
+        async def moved() -> bool:
+            return await committed(bootstrap, consumer.group, partition) > offset + 1
+
+        await eventually(moved, timeout=30)
+        mine = [a for a in applied if not a.startswith("fast ")]
+        assert mine == [f"slow {slow.offer_id}", f"after {slow.offer_id}"]
+
+
 async def test_conflicts_are_retried_then_dead_lettered(infra: dict[str, str]) -> None:
     bootstrap, marker = infra["CQRS_KAFKA_BOOTSTRAP"], unique("QS").upper()
     calls: dict[str, int] = {}

@@ -184,5 +184,5 @@ async def test_readiness_includes_clamd(scanning: Harness) -> None:
 
 async def test_the_harness_runs_scanning_with_its_own_defaults(scanning: Harness) -> None:
     """The harness starts from the kit's test settings; the kit's defaults must not override
-    scanning's (the bench measures the service as it is deployed: 32 scans in flight)."""
-    assert scanning.settings.consumer_concurrency == 32
+    scanning's (the bench measures the service as it is deployed: 64 scans in flight)."""
+    assert scanning.settings.consumer_concurrency == 64

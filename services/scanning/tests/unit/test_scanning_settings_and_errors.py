@@ -55,10 +55,10 @@ def test_chunks_fit_within_the_size_limit() -> None:
         ScanningSettings(scan_max_file_bytes=10_000, scan_chunk_bytes=20_000)
 
 
-def test_scans_in_flight_default_to_32_and_the_variable_still_sets_them(
+def test_scans_in_flight_default_to_64_and_the_variable_still_sets_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("CQRS_CONSUMER_CONCURRENCY", raising=False)
-    assert ScanningSettings().consumer_concurrency == 32
+    assert ScanningSettings().consumer_concurrency == 64
     monkeypatch.setenv("CQRS_CONSUMER_CONCURRENCY", "8")
     assert ScanningSettings().consumer_concurrency == 8
