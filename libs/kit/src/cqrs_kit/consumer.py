@@ -73,6 +73,8 @@ TOP_UP_RECORDS = 10
 TOP_UP_SECONDS = 5.0
 #: How often a batch waiting for its handlers looks for newly fetched records.
 TOP_UP_POLL = 0.02
+#: Taking in fetched records never waits longer than this (it waits only during a rebalance).
+TOP_UP_FETCH_SECONDS = 0.1
 
 
 class HandlerTimedOut(Exception):
@@ -195,7 +197,12 @@ class Consumer:
             records, kafka = batch["batch"] if isinstance(batch, dict) else batch
 
             async def more() -> list[Record]:  # what has been fetched meanwhile, without waiting
-                fetched = await kafka.getmany(timeout_ms=0, max_records=self._batch_size)
+                # During a rebalance aiokafka's getmany waits for the new assignment, which waits
+                # for this batch to let go of the lock: a fetch that does not answer at once means
+                # a rebalance is under way, and the batch stops taking in more (TimeoutError).
+                fetched = await asyncio.wait_for(
+                    kafka.getmany(timeout_ms=0, max_records=self._batch_size), TOP_UP_FETCH_SECONDS
+                )
                 return [record for part in fetched.values() for record in part]
 
             async with lock:
@@ -249,7 +256,7 @@ class Consumer:
         add(records)
         taken, deadline = len(records), time.monotonic() + TOP_UP_SECONDS
         try:
-            while running:
+            while True:
                 if (
                     more is not None
                     and len(chains) < self._concurrency
@@ -258,6 +265,8 @@ class Consumer:
                 ):
                     try:
                         fresh = await more()
+                    except TimeoutError:  # a rebalance waits for this batch: finish it
+                        more, fresh = None, []
                     except Exception as exc:  # the batch goes on with what it has; so does the loop
                         log.warning("could not take in more records; finishing the batch", error=repr(exc))
                         more, fresh = None, []
@@ -265,6 +274,8 @@ class Consumer:
                         add(fresh)
                         taken += len(fresh)
                         continue
+                if not running:  # nothing in flight and nothing more to take in: the batch is done
+                    break
                 done, _ = await asyncio.wait(
                     running, timeout=TOP_UP_POLL, return_when=asyncio.FIRST_COMPLETED
                 )

@@ -39,7 +39,8 @@ class GroupFind:
         self._max = max_batch
         self._readers_max = readers
         self._queue: list[tuple[Any, asyncio.Future[Document | None]]] = []
-        self._readers: set[asyncio.Task[None]] = set()
+        self._readers = 0  # reader tasks still able to take from the queue
+        self._tasks: set[asyncio.Task[None]] = set()  # held, so a running reader is not collected
         self._loop: asyncio.AbstractEventLoop | None = None
         self.queries = 0  # how many queries were sent (for tests and profiling)
 
@@ -47,16 +48,23 @@ class GroupFind:
         """The document with this ``_id``, or None; raises the query's error if it failed."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop (tests): forget the old one's state
-            self._loop, self._queue, self._readers = loop, [], set()
+            self._loop, self._queue, self._readers, self._tasks = loop, [], 0, set()
         found: asyncio.Future[Document | None] = loop.create_future()
         self._queue.append((document_id, found))
-        if len(self._readers) < self._readers_max:
-            reader = loop.create_task(self._read_all(), name=f"group-find-{self.collection.name}")
-            self._readers.add(reader)
-            reader.add_done_callback(self._readers.discard)
+        if self._readers < self._readers_max:
+            self._readers += 1
+            task = loop.create_task(self._read_all(), name=f"group-find-{self.collection.name}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await found
 
     async def _read_all(self) -> None:
+        try:
+            await self._drain()
+        finally:  # no await between the queue found empty and this: a later lookup starts a reader
+            self._readers -= 1
+
+    async def _drain(self) -> None:
         while self._queue:
             batch, self._queue = self._queue[: self._max], self._queue[self._max :]
             try:

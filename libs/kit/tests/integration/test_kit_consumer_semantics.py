@@ -59,9 +59,13 @@ async def committed(bootstrap: str, group: str, partition: int) -> int:
 
 
 @asynccontextmanager
-async def consuming(bootstrap: str, marker: str, handler: Handler, **options: Any) -> AsyncIterator[Consumer]:
-    """A started consumer whose handler sees only this test's offers."""
-    group = unique("test-semantics")
+async def consuming(
+    bootstrap: str, marker: str, handler: Handler, group: str | None = None, **options: Any
+) -> AsyncIterator[Consumer]:
+    """A started consumer whose handler sees only this test's offers (in a new group, starting at the
+    end of the topic, unless it joins ``group``)."""
+    joining = group is not None
+    group = group or unique("test-semantics")
     broker = make_broker(bootstrap, client_id="test-semantics")
     consumer = Consumer(broker, group=group, max_backoff=0.2, **options)
 
@@ -72,7 +76,8 @@ async def consuming(bootstrap: str, marker: str, handler: Handler, **options: An
 
     consumer.subscribe()
     await ensure_topics(bootstrap, consumer.topics(), partitions=3)
-    await skip_history(group, OfferMade.topic)
+    if not joining:
+        await skip_history(group, OfferMade.topic)
     await broker.start()
     try:
         yield consumer
@@ -150,6 +155,80 @@ async def test_a_slow_record_does_not_hold_up_records_fetched_after_it(infra: di
         await eventually(moved, timeout=30)
         mine = [a for a in applied if not a.startswith("fast ")]
         assert mine == [f"slow {slow.offer_id}", f"after {slow.offer_id}"]
+
+
+async def test_a_topped_up_batch_still_commits_under_a_steady_stream(infra: dict[str, str]) -> None:
+    """Topping up is bounded (10 x batch_size records): under a stream that never pauses, offsets
+    still move, so a restart repeats a bounded number of records."""
+    bootstrap, marker = infra["CQRS_KAFKA_BOOTSTRAP"], unique("QS").upper()
+    release, blocked, produced = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    seen = 0
+
+    async def handler(event: OfferMade, envelope: Envelope) -> None:
+        nonlocal seen
+        seen += 1
+        await produced.wait()  # every record is there to be fetched: the batch could go on for ever
+        if seen == 25:  # past the first bounded batch (at most 10 x 2 records, plus one fetch)
+            blocked.set()
+            await release.wait()
+
+    async with consuming(bootstrap, marker, handler, concurrency=2, batch_size=2) as consumer:
+
+        async def total() -> int:
+            return sum([await committed(bootstrap, consumer.group, p) for p in range(3)])
+
+        start = await total()
+        await produce(bootstrap, *(offer(marker, f"n{n}") for n in range(40)))
+        produced.set()
+        await asyncio.wait_for(blocked.wait(), 30)
+
+        async def moved_while_blocked() -> bool:
+            return await total() - start >= 20
+
+        await eventually(moved_while_blocked, timeout=15)
+        release.set()
+
+        async def all_committed() -> bool:
+            return await total() - start == 40
+
+        await eventually(all_committed, timeout=30)
+
+
+async def test_a_rebalance_while_a_batch_takes_in_more_records_completes(infra: dict[str, str]) -> None:
+    """A second replica joins while the first is topping up a batch from a steady stream. During a
+    rebalance aiokafka's fetch waits for the new assignment, and the assignment waits for the
+    batch to commit: the batch must stop taking in records rather than wait, or the first replica
+    stalls until the group's rebalance time-out (its 10 s session time-out) throws it out."""
+    bootstrap, marker = infra["CQRS_KAFKA_BOOTSTRAP"], unique("QS").upper()
+    handled: set[str] = set()
+
+    async def handler(event: OfferMade, envelope: Envelope) -> None:
+        await asyncio.sleep(0.02)  # records arrive faster than they are handled: batches top up
+        handled.add(event.offer_id)
+
+    async with consuming(bootstrap, marker, handler, concurrency=2, batch_size=5) as first:
+        events = [offer(marker, f"n{n}") for n in range(240)]
+
+        async def stream() -> None:
+            for start in range(0, len(events), 20):
+                await produce(bootstrap, *events[start : start + 20])
+                await asyncio.sleep(0.1)
+
+        streaming = asyncio.create_task(stream())
+
+        async def under_way() -> bool:
+            return len(handled) >= 30
+
+        await eventually(under_way, timeout=30, interval=0.05)
+        started = asyncio.get_running_loop().time()
+        async with consuming(bootstrap, marker, handler, group=first.group, concurrency=2, batch_size=5):
+            await streaming
+
+            async def all_handled() -> bool:
+                return handled >= {e.offer_id for e in events}
+
+            await eventually(all_handled, timeout=8, interval=0.1)  # under the 10 s session time-out
+        assert asyncio.get_running_loop().time() - started < 10
 
 
 async def test_conflicts_are_retried_then_dead_lettered(infra: dict[str, str]) -> None:

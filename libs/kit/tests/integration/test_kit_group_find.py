@@ -85,3 +85,20 @@ async def test_aggregates_load_through_grouped_lookups(runtime: Runtime) -> None
 
     assert [t and (t.thing_id, t.status, t.version) for t in loaded] == [(i, "offered", 1) for i in ids] * 2
     assert 0 < snapshots.queries - before <= 10
+
+
+async def test_lookups_asked_as_earlier_ones_are_answered_are_never_left_waiting(runtime: Runtime) -> None:
+    """A lookup that arrives while the readers are finishing still gets a reader (each caller
+    asks again the moment it is answered, the pattern of a consumer's concurrent handlers)."""
+    docs = runtime.mongo.collection("docs")
+    await docs.insert_one({"_id": "here", "n": 1})
+    lookup = GroupFind(docs)
+
+    async def ask_again_and_again() -> int:
+        answered = 0
+        for _ in range(150):
+            assert await asyncio.wait_for(lookup.get("here"), 10) == {"_id": "here", "n": 1}
+            answered += 1
+        return answered
+
+    assert await asyncio.gather(*(ask_again_and_again() for _ in range(4))) == [150] * 4
